@@ -1,0 +1,32 @@
+// Every test runs on embedded PGlite; with TEST_DATABASE_URL set, the integration tests run a
+// second time against that PostgreSQL server. Files run one after another (see README: the
+// integration tests share one database per project and PGlite serves one connection).
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 30000,
+};
+
+const projects = [
+  { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+  {
+    ...base,
+    displayName: 'pglite',
+    testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    globalSetup: '<rootDir>/test/support/pglite-global-setup.ts',
+    globalTeardown: '<rootDir>/test/support/pglite-global-teardown.ts',
+    globals: { TEST_DATABASE: 'pglite' },
+  },
+];
+
+if (process.env.TEST_DATABASE_URL) {
+  projects.push({
+    ...base,
+    displayName: 'postgres',
+    testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    globals: { TEST_DATABASE: 'postgres' },
+  });
+}
+
+module.exports = { projects, maxWorkers: 1 };

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { MikroORM } from '@mikro-orm/core';
+import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { Config } from './config';
+import { createContext, type Context } from './context';
+import { migrate, openDatabase } from './db';
+import { createFormatError } from './errors';
+import { createRequestHandler } from './http';
+import { hashPassword } from './lib/password-hash';
+import { createLogger, type Logger } from './logger';
+import { buildAppSchema } from './schema';
+
+export interface App {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM<PostgreSqlDriver>;
+  server: Server;
+  /** Starts listening; resolves to the GraphQL endpoint's URL. */
+  listen(): Promise<string>;
+  /** Stops accepting, finishes in-flight requests, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: main.ts, the CLI and the tests all build the app through here. */
+export async function createApp(config: Config, overrides: { logger?: Logger } = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(config.database);
+  try {
+    if (config.migrateOnStart) {
+      const applied = await migrate(database.orm);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+    }
+    const schema = await buildAppSchema();
+    // Unknown login names are checked against this, at the configured cost, so they take as long
+    // as a wrong password. Made once per process from random bytes: it matches nothing.
+    const dummyPasswordHash = await hashPassword(randomBytes(32).toString('hex'), config.bcryptCost);
+    const production = config.nodeEnv === 'production';
+    const server = createServer();
+    const apollo = new ApolloServer<Context>({
+      schema,
+      formatError: createFormatError(logger, { production }),
+      includeStacktraceInErrorResponses: false,
+      introspection: config.introspection,
+      csrfPrevention: true,
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer: server }),
+        config.introspection
+          ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
+          : ApolloServerPluginLandingPageDisabled(),
+        ...(production ? [ApolloServerPluginDisableSuggestions()] : []),
+      ],
+    });
+    await apollo.start();
+    const contextDependencies = { em: database.orm.em, config, logger, dummyPasswordHash };
+    server.on(
+      'request',
+      createRequestHandler(apollo, {
+        logger,
+        createContext: (request) => createContext(contextDependencies, request),
+      }),
+    );
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      logger,
+      orm: database.orm,
+      server,
+      listen: () =>
+        new Promise((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.port, config.host, () => {
+            const { port } = server.address() as AddressInfo;
+            const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+            resolve(`http://${host}:${port}/graphql`);
+          });
+        }),
+      close: () =>
+        (closing ??= (async () => {
+          // Apollo's drain plugin stops the HTTP server and waits for in-flight requests.
+          await apollo.stop();
+          if (server.listening) await new Promise((resolve) => server.close(resolve));
+          await database.close();
+        })()),
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

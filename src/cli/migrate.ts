@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '../config';
+import { migrate, openDatabase } from '../db';
+
+// npm run migrate: applies pending migrations to DATABASE_URL (embedded or PostgreSQL).
+async function main(): Promise<void> {
+  const database = await openDatabase(loadConfig().database);
+  try {
+    const applied = await migrate(database.orm);
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(
+    error instanceof ConfigError
+      ? error.message
+      : `Migration failed: ${error instanceof Error ? error.message : error}`,
+  );
+  process.exit(1);
+});

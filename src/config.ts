@@ -1,0 +1,133 @@
+// The only module that reads the environment. Every variable is parsed and checked at once, so a
+// bad deployment fails at start with one message naming each problem instead of failing later.
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+/** Where the data lives: a PostgreSQL server, or an embedded PGlite (on disk, or in memory). */
+export type DatabaseConfig =
+  { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string | null };
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  database: DatabaseConfig;
+  migrateOnStart: boolean;
+  bcryptCost: number;
+  sessionTtlSeconds: number;
+  /** A session's lastUsedAt is written at most this often (sliding expiry aside). */
+  sessionTouchIntervalSeconds: number;
+  passwordMinLength: number;
+  passwordMaxLength: number;
+  /** Apollo Sandbox landing page and introspection. */
+  introspection: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_DATABASE_URL = 'pglite://./data';
+
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name} must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+      return fallback;
+    }
+    return value as T;
+  }
+}
+
+function parseDatabase(reader: EnvReader): DatabaseConfig {
+  const url = reader.string('DATABASE_URL', DEFAULT_DATABASE_URL);
+  const poolMax = reader.integer('DATABASE_POOL_MAX', 10, 1, 1000);
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      // The URL may hold a password: name the variable, never echo its value.
+      reader.problems.push('DATABASE_URL is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url, poolMax };
+  }
+  const pglite = /^pglite:\/\/(.+)$/i.exec(url);
+  if (pglite) {
+    return { kind: 'pglite', dataDir: pglite[1] === 'memory' ? null : pglite[1] };
+  }
+  reader.problems.push(
+    'DATABASE_URL must start with postgres://, postgresql:// or pglite:// (pglite://memory, pglite://<dir>)',
+  );
+  return { kind: 'pglite', dataDir: null };
+}
+
+/** Reads and validates the whole configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const reader = new EnvReader(env);
+  const nodeEnv = reader.oneOf<NodeEnv>('NODE_ENV', 'development', ['development', 'production', 'test']);
+  const passwordMinLength = reader.integer('PASSWORD_MIN_LENGTH', 12, 8, 128);
+  const sessionTtlSeconds = reader.integer('SESSION_TTL_SECONDS', 30 * 24 * 3600, 60, 366 * 24 * 3600);
+  const config: Config = {
+    nodeEnv,
+    host: reader.string('HOST', '127.0.0.1'),
+    port: reader.integer('PORT', 4000, 0, 65535),
+    database: parseDatabase(reader),
+    migrateOnStart: reader.boolean('MIGRATE_ON_START', true),
+    bcryptCost: reader.integer('BCRYPT_COST', 12, 4, 15),
+    sessionTtlSeconds,
+    sessionTouchIntervalSeconds: reader.integer('SESSION_TOUCH_INTERVAL_SECONDS', 300, 0, 86400),
+    passwordMinLength,
+    passwordMaxLength: 1024,
+    introspection: reader.boolean('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
+    logLevel: reader.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
+      'trace',
+      'debug',
+      'info',
+      'warn',
+      'error',
+      'fatal',
+      'silent',
+    ]),
+  };
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}

@@ -1,0 +1,57 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from './config';
+import { messages, unauthenticated } from './errors';
+import { parseAuthorizationHeader } from './lib/token';
+import type { Logger } from './logger';
+import { validateSessionToken, type Viewer } from './modules/auth/auth.service';
+
+export interface RequestInfo {
+  authorization: string | undefined;
+  userAgent: string | null;
+}
+
+export interface Context {
+  em: EntityManager;
+  config: Config;
+  logger: Logger;
+  request: RequestInfo;
+  /** A hash of a random password, compared against when the login name is unknown. */
+  dummyPasswordHash: string;
+  /** The session's user, looked up on first use and at most once per request; null if none. */
+  viewer(): Promise<Viewer | null>;
+  /** The viewer, or UNAUTHENTICATED telling "no credentials" from "invalid or expired token". */
+  requireViewer(): Promise<Viewer>;
+}
+
+export interface ContextDependencies {
+  em: EntityManager;
+  config: Config;
+  logger: Logger;
+  dummyPasswordHash: string;
+}
+
+/**
+ * Builds a request's context. It never throws and does no I/O itself: the token is looked up
+ * only when a resolver asks for the viewer, so register and login never depend on whatever
+ * (stale, garbage) Authorization header the client still sends.
+ */
+export function createContext(dependencies: ContextDependencies, request: RequestInfo): Context {
+  const em = dependencies.em.fork();
+  const credentials = parseAuthorizationHeader(request.authorization);
+  let viewerPromise: Promise<Viewer | null> | undefined;
+  const viewer = () =>
+    (viewerPromise ??= credentials?.token
+      ? validateSessionToken(em, credentials.token, dependencies.config)
+      : Promise.resolve(null));
+  return {
+    ...dependencies,
+    em,
+    request,
+    viewer,
+    async requireViewer() {
+      const found = await viewer();
+      if (found) return found;
+      throw unauthenticated(credentials ? messages.invalidToken : messages.noCredentials);
+    },
+  };
+}

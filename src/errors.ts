@@ -1,0 +1,172 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ConnectionException } from '@mikro-orm/core';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import type { Logger } from './logger';
+
+// The one catalogue of what a client can be told. Anything that is not an AppError or one of
+// Apollo's request errors is masked at the single boundary below (formatError).
+
+export enum ErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+export const messages = {
+  invalidInput: 'The input is invalid.',
+  noCredentials: 'Authentication credentials were not provided.',
+  invalidToken: 'Invalid or expired token.',
+  invalidCredentials: 'Unable to log in with provided credentials.',
+  forbidden: 'You do not have permission to perform this action.',
+  internal: 'Internal server error.',
+  serviceUnavailable: 'The service is temporarily unavailable. Please retry shortly.',
+  required: 'This field is required.',
+  unknownField: 'This field is not allowed.',
+  usernameTaken: 'A user with that username already exists.',
+  emailTaken: 'A user with that email address already exists.',
+  passwordMismatch: "The two password fields didn't match.",
+  invalidCursor: 'Invalid cursor.',
+  firstOutOfRange: (max: number) => `Enter a number from 1 to ${max}.`,
+} as const;
+
+/** Input field name -> human-readable problems; "nonFieldErrors" for the rest. */
+export type FieldErrors = Record<string, string[]>;
+
+export class AppError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, { extensions: { code, ...extensions } });
+    this.name = 'AppError';
+  }
+}
+
+export function badUserInput(fields: FieldErrors, message: string = messages.invalidInput): AppError {
+  return new AppError(ErrorCode.BAD_USER_INPUT, message, { fields });
+}
+
+export function unauthenticated(message: string): AppError {
+  return new AppError(ErrorCode.UNAUTHENTICATED, message);
+}
+
+export function forbidden(message: string = messages.forbidden): AppError {
+  return new AppError(ErrorCode.FORBIDDEN, message);
+}
+
+/** Collects field problems so that every one of them is reported at once. */
+export function addFieldError(fields: FieldErrors, field: string, ...problems: string[]): void {
+  if (problems.length > 0) (fields[field] ??= []).push(...problems);
+}
+
+// Apollo's own request errors keep their code. Their messages can quote the client's input
+// (variable values: a password!) or suggest field names; both are rewritten below.
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'INTROSPECTION_DISABLED',
+  'MAX_RECURSIVE_SELECTIONS_EXCEEDED',
+]);
+
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [\s\S]*$/, '');
+}
+
+/** Removes every literal value graphql-js quotes in a parse or validation message. */
+function withoutQuotedValues(message: string): string {
+  return message
+    .replace(/, found [\s\S]*$/, '.')
+    .replace(/\b(String|BlockString|Name|Int|Float) "(?:[^"\\]|\\.)*"/g, '$1')
+    .replace(/(cannot represent[^:]*):[\s\S]*$/, '$1.');
+}
+
+/**
+ * graphql-js builds `Variable "$v" got invalid value <the value> at "v.path"; <reason>`, where the
+ * value is the client's input, password included. Keep the variable name, the path and a
+ * reason from a fixed list; drop the value.
+ */
+function rewriteVariableError(error: GraphQLError): { message: string; fields: FieldErrors } {
+  const variable = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)"/.exec(error.message)?.[1] ?? 'input';
+  const reason = error.originalError?.message;
+  if (!error.message.includes(' got invalid value ') || !reason) {
+    return { message: withoutQuotedValues(withoutSuggestions(error.message)), fields: {} };
+  }
+  const head = error.message.slice(0, error.message.length - reason.length - 2);
+  const path = / at "([_A-Za-z][_0-9A-Za-z]*(?:\.[_A-Za-z][_0-9A-Za-z]*|\[\d+\])*)"$/.exec(head)?.[1];
+  let field =
+    path
+      ?.split('.')
+      .pop()
+      ?.replace(/\[\d+\]$/, '') ?? 'nonFieldErrors';
+  let problem: string;
+  const required = /^Field "([^"]+)" of required type "[^"]+" was not provided\.$/.exec(reason);
+  const unknown = /^Field "([^"]+)" is not defined by type "[^"]+"\./.exec(reason);
+  const scalar = /^(\w+) cannot represent/.exec(reason);
+  if (required && GRAPHQL_NAME.test(required[1])) [field, problem] = [required[1], messages.required];
+  else if (unknown && GRAPHQL_NAME.test(unknown[1])) [field, problem] = [unknown[1], messages.unknownField];
+  else if (scalar) problem = `Expected a value of type ${scalar[1]}.`;
+  else if (/^Expected type "\w+" to be an object\.$/.test(reason)) problem = reason;
+  else problem = 'Invalid value.';
+  const where = path ? ` at "${path}"` : '';
+  return {
+    message: `Variable "$${variable}" has an invalid value${where}: ${problem}`,
+    fields: { [field]: [problem] },
+  };
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof ConnectionException) return true;
+  const name = (error as { name?: string })?.name;
+  const code = (error as { code?: string })?.code;
+  return name === 'KnexTimeoutError' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01';
+}
+
+export function createFormatError(logger: Logger, options: { production: boolean }) {
+  return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    const original = unwrapResolverError(error);
+    const base = { locations: formatted.locations, path: formatted.path };
+
+    if (original instanceof AppError) {
+      return { ...base, message: original.message, extensions: { ...original.extensions } };
+    }
+    if (original instanceof ArgumentValidationError) {
+      const fields: FieldErrors = {};
+      for (const failure of original.extensions.validationErrors as {
+        property: string;
+        constraints?: Record<string, string>;
+      }[]) {
+        addFieldError(fields, failure.property, ...Object.values(failure.constraints ?? {}));
+      }
+      return { ...base, message: messages.invalidInput, extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
+    }
+    if (isDatabaseUnavailable(original)) {
+      logger.warn({ err: original }, 'database unavailable');
+      return { ...base, message: messages.serviceUnavailable, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
+    }
+    const code = formatted.extensions?.code;
+    const fromRequest = original instanceof GraphQLError && !formatted.path;
+    if (fromRequest && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+      if (code === 'BAD_USER_INPUT') {
+        const { message, fields } = rewriteVariableError(original);
+        return { ...base, message, extensions: { code, fields } };
+      }
+      let message = withoutQuotedValues(formatted.message);
+      if (options.production) message = withoutSuggestions(message);
+      return { ...base, message, extensions: { code } };
+    }
+    logger.error({ err: original }, 'unexpected error');
+    return { ...base, message: messages.internal, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}

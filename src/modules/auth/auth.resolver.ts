@@ -1,0 +1,46 @@
+import { Arg, Ctx, Int, Mutation, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { toUserView } from '../user/user.types';
+import { invalidateSession, invalidateUserSessions, login, register } from './auth.service';
+import { LoginInput, RegisterInput } from './auth.inputs';
+import { AuthPayload, RegisterPayload } from './auth.types';
+
+@Resolver()
+export class AuthResolver {
+  @Mutation(() => RegisterPayload)
+  async register(
+    @Arg('input', () => RegisterInput) input: RegisterInput,
+    @Ctx() ctx: Context,
+  ): Promise<RegisterPayload> {
+    const { user, token, expiresAt } = await register(ctx.em, input, {
+      config: ctx.config,
+      userAgent: ctx.request.userAgent,
+    });
+    return { user: toUserView(user, user), token, expiresAt };
+  }
+
+  @Mutation(() => AuthPayload, {
+    description: 'Wrong credentials, an unknown user and an inactive user all give the same UNAUTHENTICATED error.',
+  })
+  async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    const { user, token, expiresAt } = await login(ctx.em, input, {
+      config: ctx.config,
+      dummyPasswordHash: ctx.dummyPasswordHash,
+      userAgent: ctx.request.userAgent,
+    });
+    return { user: toUserView(user, user), token, expiresAt };
+  }
+
+  @Mutation(() => Boolean, { description: 'Revokes the token that made this request.' })
+  async logout(@Ctx() ctx: Context): Promise<boolean> {
+    const viewer = await ctx.requireViewer();
+    await invalidateSession(ctx.em, viewer.sessionId);
+    return true;
+  }
+
+  @Mutation(() => Int, { description: 'Revokes every session of the caller; returns how many.' })
+  async logoutAll(@Ctx() ctx: Context): Promise<number> {
+    const viewer = await ctx.requireViewer();
+    return invalidateUserSessions(ctx.em, viewer.user.id);
+  }
+}

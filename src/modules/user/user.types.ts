@@ -1,0 +1,82 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import type { UserRecord } from './user.entity';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+@ObjectType('User', { simpleResolvers: true })
+export class UserView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  username!: string;
+
+  @Field()
+  firstName!: string;
+
+  @Field()
+  lastName!: string;
+
+  @Field()
+  dateJoined!: Date;
+
+  @Field(() => Int, { description: 'Whole days since dateJoined.' })
+  daysCount!: number;
+
+  @Field()
+  isActive!: boolean;
+
+  @Field()
+  isStaff!: boolean;
+
+  @Field()
+  isSuperuser!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Private: null unless the viewer is this user or staff.' })
+  email!: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Private: null unless the viewer is this user or staff.' })
+  lastLogin!: Date | null;
+}
+
+/**
+ * What a viewer may see of a user. Private fields are decided here, once, from who is asking,
+ * so no resolver can forget the rule. Self-views (me, login, register) pass the user as viewer.
+ */
+export function toUserView(user: UserRecord, viewer: Pick<UserRecord, 'id' | 'isStaff'> | null): UserView {
+  const canSeePrivate = viewer !== null && (viewer.isStaff || viewer.id === user.id);
+  return {
+    id: user.id,
+    username: user.username,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    dateJoined: user.dateJoined,
+    daysCount: Math.max(0, Math.floor((Date.now() - user.dateJoined.getTime()) / DAY_MS)),
+    isActive: user.isActive,
+    isStaff: user.isStaff,
+    isSuperuser: user.isSuperuser,
+    email: canSeePrivate ? user.email : null,
+    lastLogin: canSeePrivate ? user.lastLogin : null,
+  };
+}
+
+@ObjectType({ simpleResolvers: true })
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class UserConnection {
+  @Field(() => [UserView])
+  nodes!: UserView[];
+
+  @Field(() => Int, { description: 'Size of the whole filtered set, counted only when asked for.' })
+  totalCount!: () => Promise<number>;
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}

@@ -1,0 +1,7 @@
+import type { startEmbeddedPostgres } from '../../src/embedded-postgres';
+
+export default async function globalTeardown(): Promise<void> {
+  const embedded = (globalThis as { embeddedPostgres?: Awaited<ReturnType<typeof startEmbeddedPostgres>> })
+    .embeddedPostgres;
+  await embedded?.stop();
+}

@@ -1,0 +1,40 @@
+import { createApp, type App } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { execute } from '../../src/lib/sql';
+
+declare const TEST_DATABASE: 'pglite' | 'postgres';
+
+/** The database this jest project runs on: the suite's PGlite, or TEST_DATABASE_URL. */
+export function testDatabaseEnv(): Record<string, string> {
+  if (TEST_DATABASE === 'postgres') {
+    return { DATABASE_URL: process.env.TEST_DATABASE_URL as string, DATABASE_POOL_MAX: '5' };
+  }
+  // PGlite is one session: exactly one pooled connection.
+  return { DATABASE_URL: process.env.PGLITE_TEST_URL as string, DATABASE_POOL_MAX: '1' };
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', PORT: '0', BCRYPT_COST: '4', ...testDatabaseEnv(), ...env });
+}
+
+export interface TestApp {
+  app: App;
+  url: string;
+  /** Empties every table, so a test file starts from a known state. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The real app (real HTTP server, context builder, database) on a free port. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const app = await createApp(testConfig(env));
+  const url = await app.listen();
+  return {
+    app,
+    url,
+    reset: async () => {
+      await execute(app.orm.em.fork(), 'truncate table sessions, users');
+    },
+    close: () => app.close(),
+  };
+}
