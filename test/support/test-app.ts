@@ -22,6 +22,8 @@ export interface TestApp {
   url: string;
   /** Empties every table, so a test file starts from a known state. */
   reset(): Promise<void>;
+  /** Raw SQL on the app's database, for what the API deliberately does not show. */
+  sql<T = Record<string, any>>(query: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     reset: async () => {
       await execute(app.orm.em.fork(), 'truncate table sessions, users');
     },
+    sql: (query, params = []) => execute(app.orm.em.fork(), query, params),
     close: () => app.close(),
   };
 }
