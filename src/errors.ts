@@ -30,6 +30,13 @@ export const messages = {
   emailTaken: 'A user with that email address already exists.',
   passwordMismatch: "The two password fields didn't match.",
   invalidCursor: 'Invalid cursor.',
+  wrongCurrentPassword: 'Your current password is incorrect.',
+  wrongPassword: 'The password is incorrect.',
+  samePassword: 'The new password must be different from the current one.',
+  userNotFound: 'There is no user with this id.',
+  cannotDeactivateSelf: 'You cannot deactivate your own account.',
+  cannotDeleteSelf: 'You cannot delete your own account this way; use deleteAccount.',
+  superuserRequired: 'Only a superuser can do this to a staff account.',
   firstOutOfRange: (max: number) => `Enter a number from 1 to ${max}.`,
 } as const;
 
@@ -86,10 +93,17 @@ function withoutSuggestions(message: string): string {
 
 /** Removes every literal value graphql-js quotes in a parse or validation message. */
 function withoutQuotedValues(message: string): string {
-  return message
-    .replace(/, found [\s\S]*$/, '.')
-    .replace(/\b(String|BlockString|Name|Int|Float) "(?:[^"\\]|\\.)*"/g, '$1')
-    .replace(/(cannot represent[^:]*):[\s\S]*$/, '$1.');
+  return (
+    message
+      .replace(/, found [\s\S]*$/, '.')
+      // A token is quoted raw, unescaped (`Unexpected String "pass"word".`): a quote or backslash in
+      // the value ended the old quoted-string match early and leaked the rest. The token ends the
+      // message, so everything from it on goes.
+      .replace(/\b(String|BlockString|Name|Int|Float) "[\s\S]*$/, '$1.')
+      // Lexer errors quote a slice of the literal (`Invalid Unicode escape sequence: "\u{DEADBEEF".`).
+      .replace(/^(Syntax Error: (?:Invalid|Unexpected) [^:]*): [\s\S]*$/, '$1.')
+      .replace(/(cannot represent[^:]*):[\s\S]*$/, '$1.')
+  );
 }
 
 /**
@@ -101,7 +115,15 @@ function rewriteVariableError(error: GraphQLError): { message: string; fields: F
   const variable = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)"/.exec(error.message)?.[1] ?? 'input';
   const reason = error.originalError?.message;
   if (!error.message.includes(' got invalid value ') || !reason) {
-    return { message: withoutQuotedValues(withoutSuggestions(error.message)), fields: {} };
+    // A required variable that is missing or null is an offending field too: name it, as the
+    // contract promises for every BAD_USER_INPUT (it used to answer `fields: {}`).
+    const missing = / of (?:required|non-null) type "[^"]+" (?:was not provided|must not be null)\.$/.test(
+      error.message,
+    );
+    return {
+      message: withoutQuotedValues(withoutSuggestions(error.message)),
+      fields: missing ? { [variable]: [messages.required] } : {},
+    };
   }
   const head = error.message.slice(0, error.message.length - reason.length - 2);
   const path = / at "([_A-Za-z][_0-9A-Za-z]*(?:\.[_A-Za-z][_0-9A-Za-z]*|\[\d+\])*)"$/.exec(head)?.[1];
