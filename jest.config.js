@@ -5,7 +5,6 @@ const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   setupFiles: ['reflect-metadata'],
-  testTimeout: 30000,
 };
 
 const projects = [
@@ -29,4 +28,4 @@ if (process.env.TEST_DATABASE_URL) {
   });
 }
 
-module.exports = { projects, maxWorkers: 1 };
+module.exports = { projects, maxWorkers: 1, testTimeout: 30000 };
