@@ -17,6 +17,8 @@ export interface Config {
   sessionTtlSeconds: number;
   /** A session's lastUsedAt is written at most this often (sliding expiry aside). */
   sessionTouchIntervalSeconds: number;
+  /** At most this many live sessions per user (a new login drops the oldest); null = no cap. */
+  sessionLimitPerUser: number | null;
   passwordMinLength: number;
   passwordMaxLength: number;
   /** Apollo Sandbox landing page and introspection. */
@@ -115,6 +117,9 @@ export function loadConfig(env: Env = process.env): Config {
     bcryptCost: reader.integer('BCRYPT_COST', 12, 4, 15),
     sessionTtlSeconds,
     sessionTouchIntervalSeconds: reader.integer('SESSION_TOUCH_INTERVAL_SECONDS', 300, 0, 86400),
+    sessionLimitPerUser: reader.raw('SESSION_LIMIT_PER_USER')
+      ? reader.integer('SESSION_LIMIT_PER_USER', 0, 1, 100000)
+      : null,
     passwordMinLength,
     passwordMaxLength: 1024,
     introspection: reader.boolean('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
@@ -130,4 +135,9 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
+}
+
+/** createsuperuser's non-interactive password source (the server never reads it). */
+export function superuserPasswordFromEnv(env: Env = process.env): string | undefined {
+  return env.SUPERUSER_PASSWORD || undefined;
 }

@@ -21,3 +21,11 @@ export const USERS = `query Users($first: Int, $after: String, $search: String) 
     pageInfo { hasNextPage endCursor }
   }
 }`;
+
+export const SESSIONS = `query { sessions { id createdAt expiresAt lastUsedAt userAgent current } }`;
+export const REVOKE_SESSION = `mutation Revoke($id: ID!) { revokeSession(id: $id) }`;
+export const CHANGE_PASSWORD = `mutation Change($input: ChangePasswordInput!) { changePassword(input: $input) }`;
+export const UPDATE_PROFILE = `mutation Update($input: UpdateProfileInput!) { updateProfile(input: $input) { ${USER_FIELDS} } }`;
+export const DELETE_ACCOUNT = `mutation Delete($password: String!) { deleteAccount(password: $password) }`;
+export const SET_USER_ACTIVE = `mutation SetActive($id: ID!, $active: Boolean!) { setUserActive(id: $id, active: $active) { ${USER_FIELDS} } }`;
+export const DELETE_USER = `mutation DeleteUser($id: ID!) { deleteUser(id: $id) }`;

@@ -43,3 +43,14 @@ export async function loginUser(url: string, username: string, password: string)
   if (result.errors) throw new Error(`login failed: ${result.text}`);
   return result.data!.login.token;
 }
+
+/** A registered user promoted by SQL (there is deliberately no API to promote). */
+export async function registerStaff(
+  url: string,
+  sql: (query: string, params?: unknown[]) => Promise<unknown>,
+  options: { superuser?: boolean } = {},
+): Promise<RegisteredUser> {
+  const user = await registerUser(url);
+  await sql('update users set is_staff = true, is_superuser = ? where id = ?', [options.superuser ?? false, user.id]);
+  return user;
+}

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSchema as parseSchema, isInputObjectType, isObjectType } from 'graphql';
+import { buildSchema as parseSchema, isInputObjectType, isObjectType, type GraphQLArgument } from 'graphql';
 import { buildAppSchema, printAppSchema } from '../../src/schema';
 
 const root = join(__dirname, '..', '..');
@@ -24,7 +24,10 @@ const operations = { Query: ['me', 'user', 'users'], Mutation: ['register', 'log
     return Object.values(type.getFields())
       .filter((field) => !fieldNames || fieldNames.includes(field.name))
       .map((field) => {
-        const args = ('args' in field ? field.args : []).map((arg) => `${arg.name}:${arg.type}=${arg.defaultValue}`);
+        const args =
+          'args' in field
+            ? field.args.map((arg: GraphQLArgument) => `${arg.name}:${arg.type}=${arg.defaultValue}`)
+            : [];
         return `${field.name}(${args.sort().join(',')}):${field.type}`;
       })
       .sort();

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
-import { addFieldError, badUserInput, messages, unauthenticated } from '../../errors';
-import { canonicalEmail, canonicalUsername, normalizeUsername } from '../../lib/identity';
-import { hashPassword, verifyPassword } from '../../lib/password-hash';
+import { messages, unauthenticated } from '../../errors';
+import { canonicalEmail, canonicalUsername } from '../../lib/identity';
+import { verifyPassword } from '../../lib/password-hash';
+import { isUuid } from '../../lib/ids';
 import { execute, executeCount, toDate } from '../../lib/sql';
 import { generateSessionToken, hashSessionToken } from '../../lib/token';
-import { User, type UserRecord } from '../user/user.entity';
-import { USER_COLUMNS, takenIdentityErrors, toUserRecord, type UserRow } from '../user/user.service';
-import { newUserProblems } from '../user/user.validation';
+import type { UserRecord } from '../user/user.entity';
+import { createUser, USER_COLUMNS, toUserRecord, type UserRow } from '../user/user.service';
+import type { NewUserFields } from '../user/user.validation';
 
 export interface Viewer {
   user: UserRecord;
@@ -24,15 +24,19 @@ export interface IssuedSession {
 
 const USER_AGENT_MAX_LENGTH = 512;
 
-/** Inserts one session row and returns the token: the only time it exists outside the client. */
+/**
+ * Inserts one session row and returns the token: the only time it exists outside the client.
+ * With SESSION_LIMIT_PER_USER set, the user's oldest sessions beyond the cap are removed.
+ */
 export async function createSession(
   em: EntityManager,
   userId: string,
-  options: { ttlSeconds: number; userAgent: string | null },
+  options: { config: Config; userAgent: string | null },
 ): Promise<IssuedSession> {
+  const { config } = options;
   const token = generateSessionToken();
   const now = new Date();
-  const expiresAt = new Date(now.getTime() + options.ttlSeconds * 1000);
+  const expiresAt = new Date(now.getTime() + config.sessionTtlSeconds * 1000);
   const sessionId = randomUUID();
   await execute(
     em,
@@ -48,6 +52,14 @@ export async function createSession(
       options.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
     ],
   );
+  if (config.sessionLimitPerUser !== null) {
+    await execute(
+      em,
+      `delete from sessions where id in (
+         select id from sessions where user_id = ? order by created_at desc, id desc offset ?)`,
+      [userId, config.sessionLimitPerUser],
+    );
+  }
   return { token, expiresAt, sessionId };
 }
 
@@ -143,70 +155,64 @@ export async function login(
     await execute(tx, 'delete from sessions where user_id = ? and expires_at <= ?', [user.id, now]);
     await execute(tx, 'update users set last_login = ? where id = ?', [now, user.id]);
     user.lastLogin = now;
-    return createSession(tx, user.id, { ttlSeconds: config.sessionTtlSeconds, userAgent: options.userAgent });
+    return createSession(tx, user.id, { config, userAgent: options.userAgent });
   });
   return { ...session, user };
 }
 
-export interface Registration extends Credentials {
-  email: string;
-  passwordConfirm?: string | null;
-  firstName?: string | null;
-  lastName?: string | null;
-}
-
-/**
- * Validates everything, reporting all problems at once; then hashes (holding no connection)
- * and inserts. Uniqueness is the unique indexes' job: a concurrent duplicate fails the INSERT
- * and is reported as the same field error, never as a 500.
- */
+/** Creates an active user and its first session in one transaction. */
 export async function register(
   em: EntityManager,
-  input: Registration,
+  input: NewUserFields,
   options: { config: Config; userAgent: string | null },
 ): Promise<IssuedSession & { user: UserRecord }> {
   const { config } = options;
-  const identity = { username: input.username, email: input.email };
-  const fields = newUserProblems(input, {
-    minLength: config.passwordMinLength,
-    maxLength: config.passwordMaxLength,
+  return createUser(em, input, { config }, async (tx, user) => {
+    const session = await createSession(tx, user.id, { config, userAgent: options.userAgent });
+    return { ...session, user };
   });
-  if (Object.keys(fields).length > 0) {
-    const taken = await takenIdentityErrors(em, identity);
-    for (const [field, problems] of Object.entries(taken))
-      if (!fields[field]) addFieldError(fields, field, ...problems);
-    throw badUserInput(fields);
-  }
-  const passwordHash = await hashPassword(input.password, config.bcryptCost);
-  const user: UserRecord = {
-    id: randomUUID(),
-    username: normalizeUsername(input.username),
-    email: input.email.trim(),
-    firstName: input.firstName ?? '',
-    lastName: input.lastName ?? '',
-    isActive: true,
-    isStaff: false,
-    isSuperuser: false,
-    dateJoined: new Date(),
-    lastLogin: null,
-  };
-  try {
-    return await em.transactional(async (tx) => {
-      await tx.insert(User, {
-        ...user,
-        usernameCanonical: canonicalUsername(input.username),
-        emailCanonical: canonicalEmail(input.email),
-        passwordHash,
-      });
-      const session = await createSession(tx, user.id, {
-        ttlSeconds: config.sessionTtlSeconds,
-        userAgent: options.userAgent,
-      });
-      return { ...session, user };
-    });
-  } catch (error) {
-    if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    const taken = await takenIdentityErrors(em, identity);
-    throw badUserInput(Object.keys(taken).length > 0 ? taken : { nonFieldErrors: [messages.usernameTaken] });
-  }
+}
+
+export interface SessionRecord {
+  id: string;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  userAgent: string | null;
+}
+
+/** The user's live sessions, newest first. */
+export async function listUserSessions(em: EntityManager, userId: string): Promise<SessionRecord[]> {
+  const rows = await execute<
+    { id: string; createdAt: string; expiresAt: string; lastUsedAt: string | null; userAgent: string | null }[]
+  >(
+    em,
+    `select id, created_at as "createdAt", expires_at as "expiresAt", last_used_at as "lastUsedAt", user_agent as "userAgent"
+       from sessions where user_id = ? and expires_at > ? order by created_at desc, id desc`,
+    [userId, new Date()],
+  );
+  return rows.map((row) => ({
+    ...row,
+    createdAt: toDate(row.createdAt),
+    expiresAt: toDate(row.expiresAt),
+    lastUsedAt: toDate(row.lastUsedAt),
+  }));
+}
+
+/**
+ * Revokes one session only if it belongs to the user. Someone else's id, an unknown id and a
+ * malformed one all answer false and change nothing, so ids cannot be probed.
+ */
+export async function invalidateOwnSession(em: EntityManager, userId: string, sessionId: string): Promise<boolean> {
+  if (!isUuid(sessionId)) return false;
+  return (await executeCount(em, 'delete from sessions where id = ? and user_id = ?', [sessionId, userId])) > 0;
+}
+
+/** Revokes every session of the user but one (the caller's, after a password change). */
+export async function invalidateOtherSessions(
+  em: EntityManager,
+  userId: string,
+  keepSessionId: string,
+): Promise<number> {
+  return executeCount(em, 'delete from sessions where user_id = ? and id <> ?', [userId, keepSessionId]);
 }

@@ -1,8 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../../config';
 import { addFieldError, badUserInput, messages, type FieldErrors } from '../../errors';
+import { canonicalEmail, canonicalUsername, normalizeUsername, USERNAME_MAX_LENGTH } from '../../lib/identity';
+import { hashPassword } from '../../lib/password-hash';
+import { isUuid } from '../../lib/ids';
 import { execute, toDate } from '../../lib/sql';
-import { canonicalEmail, canonicalUsername, USERNAME_MAX_LENGTH } from '../../lib/identity';
-import type { UserRecord } from './user.entity';
+import { User, type UserRecord } from './user.entity';
+import { newUserProblems, profileChangeProblems, type NewUserFields, type ProfileChanges } from './user.validation';
 
 // Reads go through plain SQL selecting exactly the columns a UserRecord needs: no hydration,
 // no identity map, and queries shaped for the indexes in the migration.
@@ -33,14 +39,13 @@ export function toUserRecord(row: UserRow): UserRecord {
   };
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Above every character a username may contain, so `prefix || MAX` bounds a prefix range.
 const MAX_CODE_POINT = '\u{10FFFF}';
 const CURSOR_PREFIX = 'u:';
 
 export async function findUserById(em: EntityManager, id: string): Promise<UserRecord | null> {
   // A malformed id cannot name a user; answering null here also keeps it away from the uuid cast.
-  if (!UUID_PATTERN.test(id)) return null;
+  if (!isUuid(id)) return null;
   const rows = await execute<UserRow[]>(em, `select ${USER_COLUMNS} from users u where u.id = ?`, [id]);
   return rows[0] ? toUserRecord(rows[0]) : null;
 }
@@ -54,6 +59,7 @@ export async function takenIdentityErrors(
   const fields: FieldErrors = {};
   const username = identity.username === undefined ? null : canonicalUsername(identity.username);
   const email = identity.email === undefined ? null : canonicalEmail(identity.email);
+  if (username === null && email === null) return fields;
   const rows = await execute<{ usernameTaken: boolean; emailTaken: boolean }[]>(
     em,
     `select coalesce(bool_or(username_canonical = ?), false) as "usernameTaken",
@@ -64,6 +70,68 @@ export async function takenIdentityErrors(
   if (rows[0]?.usernameTaken) addFieldError(fields, 'username', messages.usernameTaken);
   if (rows[0]?.emailTaken) addFieldError(fields, 'email', messages.emailTaken);
   return fields;
+}
+
+export function passwordPolicy(config: Config) {
+  return { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
+}
+
+/**
+ * Validates everything, reporting all problems at once; then hashes (holding no connection)
+ * and inserts, running `then` in the same transaction. Uniqueness is the unique indexes' job:
+ * a concurrent duplicate fails the INSERT and is reported as the same field error, never a 500.
+ */
+export async function createUser<T>(
+  em: EntityManager,
+  input: NewUserFields,
+  options: { config: Config; isStaff?: boolean; isSuperuser?: boolean },
+  then: (tx: EntityManager, user: UserRecord) => Promise<T>,
+): Promise<T> {
+  const identity = { username: input.username, email: input.email };
+  const fields = newUserProblems(input, passwordPolicy(options.config));
+  if (Object.keys(fields).length > 0) {
+    const taken = await takenIdentityErrors(em, identity);
+    for (const [field, problems] of Object.entries(taken))
+      if (!fields[field]) addFieldError(fields, field, ...problems);
+    throw badUserInput(fields);
+  }
+  const passwordHash = await hashPassword(input.password, options.config.bcryptCost);
+  const user: UserRecord = {
+    id: randomUUID(),
+    username: normalizeUsername(input.username),
+    email: input.email.trim(),
+    firstName: input.firstName ?? '',
+    lastName: input.lastName ?? '',
+    isActive: true,
+    isStaff: options.isStaff ?? false,
+    isSuperuser: options.isSuperuser ?? false,
+    dateJoined: new Date(),
+    lastLogin: null,
+  };
+  try {
+    return await em.transactional(async (tx) => {
+      await tx.insert(User, {
+        ...user,
+        usernameCanonical: canonicalUsername(input.username),
+        emailCanonical: canonicalEmail(input.email),
+        passwordHash,
+      });
+      return then(tx, user);
+    });
+  } catch (error) {
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    throw badUserInput(await identityConflictErrors(em, identity, null));
+  }
+}
+
+/** After a unique violation: which field collided (the row that won may be another request's). */
+export async function identityConflictErrors(
+  em: EntityManager,
+  identity: { username?: string; email?: string },
+  exceptUserId: string | null,
+): Promise<FieldErrors> {
+  const taken = await takenIdentityErrors(em, identity, exceptUserId);
+  return Object.keys(taken).length > 0 ? taken : { nonFieldErrors: [messages.usernameTaken] };
 }
 
 export function encodeCursor(usernameCanonical: string): string {
@@ -132,4 +200,52 @@ export async function listUsers(
       return Number(row.count);
     },
   };
+}
+
+/**
+ * Applies the given profile changes (null or absent = unchanged) with registration's rules.
+ * Uniqueness ignores case and the user itself, so re-submitting one's own email in another
+ * case succeeds.
+ */
+export async function updateUserProfile(
+  em: EntityManager,
+  userId: string,
+  changes: ProfileChanges,
+): Promise<UserRecord> {
+  const identity = {
+    ...(changes.username != null ? { username: changes.username } : {}),
+    ...(changes.email != null ? { email: changes.email } : {}),
+  };
+  const fields = profileChangeProblems(changes);
+  const taken = await takenIdentityErrors(em, identity, userId);
+  for (const [field, problems] of Object.entries(taken)) if (!fields[field]) addFieldError(fields, field, ...problems);
+  if (Object.keys(fields).length > 0) throw badUserInput(fields);
+
+  const assignments: string[] = [];
+  const params: unknown[] = [];
+  const assign = (column: string, value: unknown) => {
+    assignments.push(`${column} = ?`);
+    params.push(value);
+  };
+  if (identity.username !== undefined) {
+    assign('username', normalizeUsername(identity.username));
+    assign('username_canonical', canonicalUsername(identity.username));
+  }
+  if (identity.email !== undefined) {
+    assign('email', identity.email.trim());
+    assign('email_canonical', canonicalEmail(identity.email));
+  }
+  if (changes.firstName != null) assign('first_name', changes.firstName);
+  if (changes.lastName != null) assign('last_name', changes.lastName);
+  if (assignments.length > 0) {
+    try {
+      await execute(em, `update users set ${assignments.join(', ')} where id = ?`, [...params, userId]);
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      throw badUserInput(await identityConflictErrors(em, identity, userId));
+    }
+  }
+  const user = await findUserById(em, userId);
+  if (!user) throw badUserInput({ nonFieldErrors: [messages.userNotFound] });
+  return user;
 }

@@ -28,3 +28,20 @@ export function newUserProblems(input: NewUserFields, policy: PasswordPolicy): F
   }
   return fields;
 }
+
+export interface ProfileChanges {
+  username?: string | null;
+  email?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+}
+
+/** The same rules as registration, for the fields being changed (null or absent = unchanged). */
+export function profileChangeProblems(changes: ProfileChanges): FieldErrors {
+  const fields: FieldErrors = {};
+  if (changes.username != null) addFieldError(fields, 'username', ...usernameProblems(changes.username));
+  if (changes.email != null) addFieldError(fields, 'email', ...emailProblems(changes.email));
+  if (changes.firstName != null) addFieldError(fields, 'firstName', ...nameProblems(changes.firstName, 'first name'));
+  if (changes.lastName != null) addFieldError(fields, 'lastName', ...nameProblems(changes.lastName, 'last name'));
+  return fields;
+}

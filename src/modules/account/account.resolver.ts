@@ -1,0 +1,54 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { invalidateOwnSession, listUserSessions } from '../auth/auth.service';
+import { SessionView } from '../auth/session.types';
+import { updateUserProfile } from '../user/user.service';
+import { toUserView, UserView } from '../user/user.types';
+import { changePassword, deleteAccount } from './account.service';
+import { ChangePasswordInput, UpdateProfileInput } from './account.inputs';
+
+/** What a signed-in user does to their own account. */
+@Resolver()
+export class AccountResolver {
+  @Query(() => [SessionView], { description: "The caller's live sessions, newest first." })
+  async sessions(@Ctx() ctx: Context): Promise<SessionView[]> {
+    const viewer = await ctx.requireViewer();
+    const sessions = await listUserSessions(ctx.em, viewer.user.id);
+    return sessions.map((session) => ({ ...session, current: session.id === viewer.sessionId }));
+  }
+
+  @Mutation(() => Boolean, { description: "Revokes one of the caller's own sessions." })
+  async revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    const viewer = await ctx.requireViewer();
+    return invalidateOwnSession(ctx.em, viewer.user.id, id);
+  }
+
+  @Mutation(() => Boolean, { description: "Revokes the caller's other sessions; the current one stays valid." })
+  async changePassword(
+    @Arg('input', () => ChangePasswordInput) input: ChangePasswordInput,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    const viewer = await ctx.requireViewer();
+    await changePassword(ctx.em, viewer, input, ctx.config);
+    return true;
+  }
+
+  @Mutation(() => UserView)
+  async updateProfile(
+    @Arg('input', () => UpdateProfileInput) input: UpdateProfileInput,
+    @Ctx() ctx: Context,
+  ): Promise<UserView> {
+    const viewer = await ctx.requireViewer();
+    const user = await updateUserProfile(ctx.em, viewer.user.id, input);
+    return toUserView(user, user);
+  }
+
+  @Mutation(() => Boolean, {
+    description: "Deletes the caller's account and all its sessions, after checking the password.",
+  })
+  async deleteAccount(@Arg('password') password: string, @Ctx() ctx: Context): Promise<boolean> {
+    const viewer = await ctx.requireViewer();
+    await deleteAccount(ctx.em, viewer.user.id, password, ctx.config);
+    return true;
+  }
+}
