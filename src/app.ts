@@ -13,9 +13,12 @@ import { createContext, type Context } from './context';
 import { migrate, openDatabase } from './db';
 import { createFormatError } from './errors';
 import { createRequestHandler } from './http';
-import { hashPassword } from './lib/password-hash';
+import { Redis } from 'ioredis';
+import { graphqlArmor, MAX_TOKENS, OnePasswordOperationPerRequest } from './graphql-limits';
+import { createPasswordHasher, hashPassword } from './lib/password-hash';
 import { createLogger, type Logger } from './logger';
 import { buildAppSchema } from './schema';
+import { createThrottle } from './throttle';
 
 export interface App {
   config: Config;
@@ -42,6 +45,14 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     // as a wrong password. Made once per process from random bytes: it matches nothing.
     const dummyPasswordHash = await hashPassword(randomBytes(32).toString('hex'), config.bcryptCost);
     const production = config.nodeEnv === 'production';
+    const hasher = createPasswordHasher({
+      cost: config.bcryptCost,
+      concurrency: config.hashConcurrency,
+      queueMax: config.hashQueueMax,
+    });
+    const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
+    const throttle = createThrottle(config, database.orm, redis);
+    const armor = graphqlArmor({ production });
     const server = createServer();
     const apollo = new ApolloServer<Context>({
       schema,
@@ -49,7 +60,11 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       includeStacktraceInErrorResponses: false,
       introspection: config.introspection,
       csrfPrevention: true,
+      allowBatchedHttpRequests: false,
+      parseOptions: { maxTokens: MAX_TOKENS },
+      validationRules: [...armor.validationRules, OnePasswordOperationPerRequest],
       plugins: [
+        ...armor.plugins,
         ApolloServerPluginDrainHttpServer({ httpServer: server }),
         config.introspection
           ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
@@ -58,11 +73,14 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       ],
     });
     await apollo.start();
-    const contextDependencies = { em: database.orm.em, config, logger, dummyPasswordHash };
+    const contextDependencies = { em: database.orm.em, config, logger, dummyPasswordHash, hasher, throttle };
     server.on(
       'request',
       createRequestHandler(apollo, {
         logger,
+        corsOrigins: config.corsOrigins,
+        trustProxyHops: config.trustProxyHops,
+        landingPage: config.introspection,
         createContext: (request) => createContext(contextDependencies, request),
       }),
     );
@@ -86,6 +104,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
           // Apollo's drain plugin stops the HTTP server and waits for in-flight requests.
           await apollo.stop();
           if (server.listening) await new Promise((resolve) => server.close(resolve));
+          await throttle.close();
           await database.close();
         })()),
     };

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 // The only module that reads the environment. Every variable is parsed and checked at once, so a
 // bad deployment fails at start with one message naming each problem instead of failing later.
 
@@ -24,6 +26,29 @@ export interface Config {
   /** Apollo Sandbox landing page and introspection. */
   introspection: boolean;
   logLevel: string;
+  throttle: ThrottleConfig;
+  /** Counters live in PostgreSQL unless this is set. */
+  redisUrl: string | null;
+  /** How many proxies in front of us append to X-Forwarded-For; 0 = ignore the header. */
+  trustProxyHops: number;
+  /** bcrypt runs at most this many at once; beyond that, at most hashQueueMax wait. */
+  hashConcurrency: number;
+  hashQueueMax: number;
+  /** Origins allowed by CORS; '*' entries are not accepted. */
+  corsOrigins: string[];
+}
+
+export interface ThrottleConfig {
+  /** Consecutive failures per account and IP before the progressive delay starts. */
+  loginDelayAfterFailures: number;
+  loginDelayBaseSeconds: number;
+  loginDelayMaxSeconds: number;
+  loginFailuresPerAccount: number;
+  loginFailuresPerAccountWindowSeconds: number;
+  loginFailuresPerIp: number;
+  loginFailuresPerIpWindowSeconds: number;
+  registrationsPerIp: number;
+  registrationsPerIpWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +127,61 @@ function parseDatabase(reader: EnvReader): DatabaseConfig {
   return { kind: 'pglite', dataDir: null };
 }
 
+function parseThrottle(reader: EnvReader): ThrottleConfig {
+  const limit = (name: string, fallback: number) => reader.integer(name, fallback, 1, 1_000_000_000);
+  const seconds = (name: string, fallback: number) => reader.integer(name, fallback, 1, 366 * 24 * 3600);
+  return {
+    loginDelayAfterFailures: limit('LOGIN_DELAY_AFTER_FAILURES', 5),
+    loginDelayBaseSeconds: seconds('LOGIN_DELAY_BASE_SECONDS', 1),
+    loginDelayMaxSeconds: seconds('LOGIN_DELAY_MAX_SECONDS', 15 * 60),
+    loginFailuresPerAccount: limit('LOGIN_FAILURES_PER_ACCOUNT', 100),
+    loginFailuresPerAccountWindowSeconds: seconds('LOGIN_FAILURES_PER_ACCOUNT_WINDOW_SECONDS', 3600),
+    loginFailuresPerIp: limit('LOGIN_FAILURES_PER_IP', 100),
+    loginFailuresPerIpWindowSeconds: seconds('LOGIN_FAILURES_PER_IP_WINDOW_SECONDS', 15 * 60),
+    registrationsPerIp: limit('REGISTRATIONS_PER_IP', 50),
+    registrationsPerIpWindowSeconds: seconds('REGISTRATIONS_PER_IP_WINDOW_SECONDS', 3600),
+  };
+}
+
+function parseOrigins(reader: EnvReader, nodeEnv: NodeEnv): string[] {
+  const raw = reader.raw('CORS_ORIGINS');
+  if (raw === undefined) {
+    // Development: local front ends and Apollo's hosted Sandbox; production: nobody until listed.
+    return nodeEnv === 'production'
+      ? []
+      : ['http://localhost:3000', 'http://localhost:5173', 'http://localhost:4000', 'https://studio.apollographql.com'];
+  }
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let valid = false;
+    try {
+      const url = new URL(origin);
+      valid = url.origin === origin && /^https?:$/.test(url.protocol);
+    } catch {
+      valid = false;
+    }
+    if (!valid) reader.problems.push(`CORS_ORIGINS must list origins like https://app.example.com (got "${origin}")`);
+  }
+  return origins;
+}
+
+function parseRedisUrl(reader: EnvReader): string | null {
+  const url = reader.raw('REDIS_URL');
+  if (url === undefined) return null;
+  if (!/^rediss?:\/\/\S+$/i.test(url)) reader.problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  return url;
+}
+
+function parseTrustProxy(reader: EnvReader): number {
+  const raw = reader.raw('TRUST_PROXY')?.toLowerCase();
+  if (raw === undefined || raw === 'false' || raw === '0') return 0;
+  if (raw === 'true') return 1;
+  return reader.integer('TRUST_PROXY', 0, 0, 10);
+}
+
 /** Reads and validates the whole configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): Config {
   const reader = new EnvReader(env);
@@ -132,6 +212,12 @@ export function loadConfig(env: Env = process.env): Config {
       'fatal',
       'silent',
     ]),
+    throttle: parseThrottle(reader),
+    redisUrl: parseRedisUrl(reader),
+    trustProxyHops: parseTrustProxy(reader),
+    hashConcurrency: reader.integer('HASH_CONCURRENCY', Math.max(1, availableParallelism()), 1, 64),
+    hashQueueMax: reader.integer('HASH_QUEUE_MAX', 4 * Math.max(1, availableParallelism()), 0, 100000),
+    corsOrigins: parseOrigins(reader, nodeEnv),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

@@ -1,13 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { messages, unauthenticated } from './errors';
+import type { PasswordHasher } from './lib/password-hash';
 import { parseAuthorizationHeader } from './lib/token';
 import type { Logger } from './logger';
 import { validateSessionToken, type Viewer } from './modules/auth/auth.service';
+import type { Throttle } from './throttle';
 
 export interface RequestInfo {
   authorization: string | undefined;
   userAgent: string | null;
+  /** The client's address (from X-Forwarded-For only behind TRUST_PROXY hops). */
+  ip: string;
 }
 
 export interface Context {
@@ -17,6 +21,8 @@ export interface Context {
   request: RequestInfo;
   /** A hash of a random password, compared against when the login name is unknown. */
   dummyPasswordHash: string;
+  hasher: PasswordHasher;
+  throttle: Throttle;
   /** The session's user, looked up on first use and at most once per request; null if none. */
   viewer(): Promise<Viewer | null>;
   /** The viewer, or UNAUTHENTICATED telling "no credentials" from "invalid or expired token". */
@@ -28,6 +34,8 @@ export interface ContextDependencies {
   config: Config;
   logger: Logger;
   dummyPasswordHash: string;
+  hasher: PasswordHasher;
+  throttle: Throttle;
 }
 
 /**

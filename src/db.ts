@@ -18,6 +18,18 @@ const ACQUIRE_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /** MikroORM options shared by the server, the migrate command and the tests. */
+type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
+
+/**
+ * Embedded PGlite is a single backend session shared by every connection made to its socket, so
+ * named prepared statements outlive the client that prepared them, and the next connection's
+ * "prepare" would fail as a duplicate. A fresh connection therefore starts by forgetting them
+ * (on a PostgreSQL server a new session has none, and this costs one round trip per connection).
+ */
+function forgetPreparedStatements(connection: PooledConnection, done: (error?: Error) => void): void {
+  connection.query('deallocate all', (error) => done(error ?? undefined));
+}
+
 export function ormOptions(url: string, poolMax: number): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
@@ -25,7 +37,7 @@ export function ormOptions(url: string, poolMax: number): Options<PostgreSqlDriv
     entities: [User, Session],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    pool: { min: 0, max: poolMax },
+    pool: { min: 0, max: poolMax, afterCreate: forgetPreparedStatements },
     driverOptions: {
       acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
       // node-postgres parses the URL again, so its query options (sslmode=…) apply too.

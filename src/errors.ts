@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ConnectionException } from '@mikro-orm/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
+import { HashQueueFullError } from './lib/password-hash';
 import type { Logger } from './logger';
 
 // The one catalogue of what a client can be told. Anything that is not an AppError or one of
@@ -38,6 +39,9 @@ export const messages = {
   cannotDeleteSelf: 'You cannot delete your own account this way; use deleteAccount.',
   superuserRequired: 'Only a superuser can do this to a staff account.',
   firstOutOfRange: (max: number) => `Enter a number from 1 to ${max}.`,
+  tooManyRequests: (seconds: number) => `Too many attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+  busy: 'The server is busy. Try again in a moment.',
+  oneSensitiveOperation: 'Send at most one of login, register, changePassword and deleteAccount per request.',
 } as const;
 
 /** Input field name -> human-readable problems; "nonFieldErrors" for the rest. */
@@ -172,6 +176,9 @@ export function createFormatError(logger: Logger, options: { production: boolean
         addFieldError(fields, failure.property, ...Object.values(failure.constraints ?? {}));
       }
       return { ...base, message: messages.invalidInput, extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
+    }
+    if (original instanceof HashQueueFullError) {
+      return { ...base, message: messages.busy, extensions: { code: ErrorCode.TOO_MANY_REQUESTS, retryAfter: 1 } };
     }
     if (isDatabaseUnavailable(original)) {
       logger.warn({ err: original }, 'database unavailable');

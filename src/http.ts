@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Context, RequestInfo } from './context';
+import { applySecurityHeaders, clientIp, handleCors } from './http-security';
 import type { Logger } from './logger';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -66,17 +67,26 @@ function countHeader(req: IncomingMessage, name: string): number {
  */
 export function createRequestHandler(
   apollo: ApolloServer<Context>,
-  options: { logger: Logger; createContext(request: RequestInfo): Context },
+  options: {
+    logger: Logger;
+    createContext(request: RequestInfo): Context;
+    corsOrigins: readonly string[];
+    trustProxyHops: number;
+    landingPage: boolean;
+  },
 ) {
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = (req.method ?? 'GET').toUpperCase();
+      const wantsLandingPage = options.landingPage && method === 'GET' && /text\/html/.test(req.headers.accept ?? '');
+      applySecurityHeaders(req, res, wantsLandingPage);
+      if (handleCors(req, res, options.corsOrigins)) return;
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname !== '/graphql') return sendError(res, 404, 'Not found. The API is served at /graphql.');
       if (countHeader(req, 'authorization') > 1) {
         return sendError(res, 400, 'Send at most one Authorization header.');
       }
-      const method = (req.method ?? 'GET').toUpperCase();
       const body = method === 'POST' ? parseBody(req, await readBody(req, BODY_LIMIT_BYTES)) : undefined;
       const headers = new HeaderMap();
       for (const [name, value] of Object.entries(req.headers)) {
@@ -85,6 +95,7 @@ export function createRequestHandler(
       const request: RequestInfo = {
         authorization: req.headers.authorization,
         userAgent: req.headers['user-agent'] ?? null,
+        ip: clientIp(req, options.trustProxyHops),
       };
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: url.search, body },

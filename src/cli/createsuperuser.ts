@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, superuserPasswordFromEnv } from '../config';
 import { migrate, openDatabase } from '../db';
 import { AppError, type FieldErrors } from '../errors';
+import { createPasswordHasher } from '../lib/password-hash';
 import { createUser } from '../modules/user/user.service';
 
 export interface CliIO {
@@ -116,7 +117,12 @@ export async function runCreateSuperuser(argv: string[], io: CliIO): Promise<num
     const user = await createUser(
       database.orm.em.fork(),
       input,
-      { config, isStaff: true, isSuperuser: true },
+      {
+        config,
+        hasher: createPasswordHasher({ cost: config.bcryptCost, concurrency: 1, queueMax: 1 }),
+        isStaff: true,
+        isSuperuser: true,
+      },
       async (_tx, created) => created,
     );
     io.stdout.write(`Superuser "${user.username}" created (id ${user.id}).\n`);

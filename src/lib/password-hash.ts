@@ -20,3 +20,47 @@ export function hashPassword(password: string, cost: number): Promise<string> {
 export function verifyPassword(password: string, passwordHash: string): Promise<boolean> {
   return bcrypt.compare(prehash(password), passwordHash);
 }
+
+/** The hashing queue is full: answer "try again" at once rather than queue for seconds. */
+export class HashQueueFullError extends Error {
+  constructor() {
+    super('The password hashing queue is full.');
+    this.name = 'HashQueueFullError';
+  }
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, passwordHash: string): Promise<boolean>;
+}
+
+/**
+ * bcrypt at the configured cost, with bounded concurrency. bcrypt shares libuv's small thread
+ * pool with DNS and file I/O, so an unbounded login flood would stall those; and queued hashes
+ * only add latency. At most `concurrency` run at once and `queueMax` wait; beyond that the
+ * caller gets HashQueueFullError immediately.
+ */
+export function createPasswordHasher(options: { cost: number; concurrency: number; queueMax: number }): PasswordHasher {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  async function limited<T>(task: () => Promise<T>): Promise<T> {
+    if (running < options.concurrency) {
+      running++;
+    } else {
+      if (waiting.length >= options.queueMax) throw new HashQueueFullError();
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next waiter, or free it.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  }
+  return {
+    hash: (password) => limited(() => hashPassword(password, options.cost)),
+    verify: (password, passwordHash) => limited(() => verifyPassword(password, passwordHash)),
+  };
+}

@@ -13,8 +13,24 @@ export function testDatabaseEnv(): Record<string, string> {
   return { DATABASE_URL: process.env.PGLITE_TEST_URL as string, DATABASE_POOL_MAX: '1' };
 }
 
+// The throttle is on in every test, with limits no ordinary test reaches; the throttle tests set
+// their own small ones.
+const GENEROUS_LIMITS = {
+  REGISTRATIONS_PER_IP: '1000000',
+  LOGIN_FAILURES_PER_IP: '1000000',
+  LOGIN_FAILURES_PER_ACCOUNT: '1000000',
+  HASH_QUEUE_MAX: '1000',
+};
+
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', PORT: '0', BCRYPT_COST: '4', ...testDatabaseEnv(), ...env });
+  return loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    BCRYPT_COST: '4',
+    ...GENEROUS_LIMITS,
+    ...testDatabaseEnv(),
+    ...env,
+  });
 }
 
 export interface TestApp {
@@ -35,7 +51,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     url,
     reset: async () => {
-      await execute(app.orm.em.fork(), 'truncate table sessions, users');
+      await execute(app.orm.em.fork(), 'truncate table sessions, users, rate_limits');
     },
     sql: (query, params = []) => execute(app.orm.em.fork(), query, params),
     close: () => app.close(),

@@ -29,7 +29,7 @@ export class AccountResolver {
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     const viewer = await ctx.requireViewer();
-    await changePassword(ctx.em, viewer, input, ctx.config);
+    await changePassword(ctx.em, viewer, input, ctx);
     return true;
   }
 
@@ -48,7 +48,7 @@ export class AccountResolver {
   })
   async deleteAccount(@Arg('password') password: string, @Ctx() ctx: Context): Promise<boolean> {
     const viewer = await ctx.requireViewer();
-    await deleteAccount(ctx.em, viewer.user.id, password, ctx.config);
+    await deleteAccount(ctx.em, viewer.user.id, password, ctx);
     return true;
   }
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
 import { addFieldError, badUserInput, messages, type FieldErrors } from '../../errors';
 import { checkPasswordPolicy } from '../../lib/password-policy';
-import { hashPassword, verifyPassword } from '../../lib/password-hash';
+import type { PasswordHasher } from '../../lib/password-hash';
 import { execute } from '../../lib/sql';
 import { invalidateOtherSessions, type Viewer } from '../auth/auth.service';
 import { passwordPolicy } from '../user/user.service';
@@ -11,14 +11,24 @@ import { passwordPolicy } from '../user/user.service';
  * Checks a password the caller typed to confirm a sensitive change. One bcrypt comparison;
  * a password longer than any we accept cannot match and is not hashed.
  */
-async function passwordMatches(em: EntityManager, userId: string, password: string, config: Config): Promise<boolean> {
+export interface PasswordServices {
+  config: Config;
+  hasher: PasswordHasher;
+}
+
+async function passwordMatches(
+  em: EntityManager,
+  userId: string,
+  password: string,
+  { config, hasher }: PasswordServices,
+): Promise<boolean> {
   const [row] = await execute<{ passwordHash: string }[]>(
     em,
     'select password_hash as "passwordHash" from users where id = ?',
     [userId],
   );
   if (!row || [...password].length > config.passwordMaxLength) return false;
-  return verifyPassword(password, row.passwordHash);
+  return hasher.verify(password, row.passwordHash);
 }
 
 /**
@@ -30,17 +40,18 @@ export async function changePassword(
   em: EntityManager,
   viewer: Viewer,
   input: { currentPassword: string; newPassword: string },
-  config: Config,
+  services: PasswordServices,
 ): Promise<void> {
+  const { config } = services;
   const fields: FieldErrors = {};
-  if (!(await passwordMatches(em, viewer.user.id, input.currentPassword, config))) {
+  if (!(await passwordMatches(em, viewer.user.id, input.currentPassword, services))) {
     addFieldError(fields, 'currentPassword', messages.wrongCurrentPassword);
   }
   addFieldError(fields, 'newPassword', ...checkPasswordPolicy(input.newPassword, passwordPolicy(config), viewer.user));
   if (input.newPassword === input.currentPassword) addFieldError(fields, 'newPassword', messages.samePassword);
   if (Object.keys(fields).length > 0) throw badUserInput(fields);
 
-  const passwordHash = await hashPassword(input.newPassword, config.bcryptCost);
+  const passwordHash = await services.hasher.hash(input.newPassword);
   await em.transactional(async (tx) => {
     await execute(tx, 'update users set password_hash = ? where id = ?', [passwordHash, viewer.user.id]);
     await invalidateOtherSessions(tx, viewer.user.id, viewer.sessionId);
@@ -52,9 +63,9 @@ export async function deleteAccount(
   em: EntityManager,
   userId: string,
   password: string,
-  config: Config,
+  services: PasswordServices,
 ): Promise<void> {
-  if (!(await passwordMatches(em, userId, password, config))) {
+  if (!(await passwordMatches(em, userId, password, services))) {
     throw badUserInput({ password: [messages.wrongPassword] });
   }
   await execute(em, 'delete from users where id = ?', [userId]);

@@ -14,7 +14,10 @@ export class AuthResolver {
   ): Promise<RegisterPayload> {
     const { user, token, expiresAt } = await register(ctx.em, input, {
       config: ctx.config,
+      hasher: ctx.hasher,
+      throttle: ctx.throttle,
       userAgent: ctx.request.userAgent,
+      ip: ctx.request.ip,
     });
     return { user: toUserView(user, user), token, expiresAt };
   }
@@ -25,8 +28,11 @@ export class AuthResolver {
   async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     const { user, token, expiresAt } = await login(ctx.em, input, {
       config: ctx.config,
+      hasher: ctx.hasher,
+      throttle: ctx.throttle,
       dummyPasswordHash: ctx.dummyPasswordHash,
       userAgent: ctx.request.userAgent,
+      ip: ctx.request.ip,
     });
     return { user: toUserView(user, user), token, expiresAt };
   }

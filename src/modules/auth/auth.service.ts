@@ -3,10 +3,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
 import { messages, unauthenticated } from '../../errors';
 import { canonicalEmail, canonicalUsername } from '../../lib/identity';
-import { verifyPassword } from '../../lib/password-hash';
+import type { PasswordHasher } from '../../lib/password-hash';
 import { isUuid } from '../../lib/ids';
 import { execute, executeCount, toDate } from '../../lib/sql';
 import { generateSessionToken, hashSessionToken } from '../../lib/token';
+import type { Throttle } from '../../throttle';
 import type { UserRecord } from '../user/user.entity';
 import { createUser, USER_COLUMNS, toUserRecord, type UserRow } from '../user/user.service';
 import type { NewUserFields } from '../user/user.validation';
@@ -127,7 +128,14 @@ export interface Credentials {
 export async function login(
   em: EntityManager,
   credentials: Credentials,
-  options: { config: Config; dummyPasswordHash: string; userAgent: string | null },
+  options: {
+    config: Config;
+    hasher: PasswordHasher;
+    throttle: Throttle;
+    dummyPasswordHash: string;
+    userAgent: string | null;
+    ip: string;
+  },
 ): Promise<IssuedSession & { user: UserRecord }> {
   const { config } = options;
   // Longer than any password we accept: it cannot match, and it must not cost a hash.
@@ -146,8 +154,18 @@ export async function login(
     ],
   );
   const found = rows[0];
-  const passwordMatches = await verifyPassword(credentials.password, found?.passwordHash ?? options.dummyPasswordHash);
+  // Before any hashing. An existing account is counted by id, so its username and its email
+  // share one counter; an unknown name is counted by its canonical form.
+  const attempt = await options.throttle.beginLogin(
+    found ? `user:${found.id}` : `name:${canonicalUsername(credentials.username)}`,
+    options.ip,
+  );
+  const passwordMatches = await options.hasher.verify(
+    credentials.password,
+    found?.passwordHash ?? options.dummyPasswordHash,
+  );
   if (!found || !passwordMatches || !found.isActive) throw unauthenticated(messages.invalidCredentials);
+  await attempt.succeeded();
   const user = toUserRecord(found);
   const session = await em.transactional(async (tx) => {
     const now = new Date();
@@ -164,10 +182,11 @@ export async function login(
 export async function register(
   em: EntityManager,
   input: NewUserFields,
-  options: { config: Config; userAgent: string | null },
+  options: { config: Config; hasher: PasswordHasher; throttle: Throttle; userAgent: string | null; ip: string },
 ): Promise<IssuedSession & { user: UserRecord }> {
   const { config } = options;
-  return createUser(em, input, { config }, async (tx, user) => {
+  await options.throttle.beginRegistration(options.ip);
+  return createUser(em, input, { config, hasher: options.hasher }, async (tx, user) => {
     const session = await createSession(tx, user.id, { config, userAgent: options.userAgent });
     return { ...session, user };
   });

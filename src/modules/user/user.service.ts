@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
 import { addFieldError, badUserInput, messages, type FieldErrors } from '../../errors';
 import { canonicalEmail, canonicalUsername, normalizeUsername, USERNAME_MAX_LENGTH } from '../../lib/identity';
-import { hashPassword } from '../../lib/password-hash';
+import type { PasswordHasher } from '../../lib/password-hash';
 import { isUuid } from '../../lib/ids';
 import { execute, toDate } from '../../lib/sql';
 import { User, type UserRecord } from './user.entity';
@@ -84,7 +84,7 @@ export function passwordPolicy(config: Config) {
 export async function createUser<T>(
   em: EntityManager,
   input: NewUserFields,
-  options: { config: Config; isStaff?: boolean; isSuperuser?: boolean },
+  options: { config: Config; hasher: PasswordHasher; isStaff?: boolean; isSuperuser?: boolean },
   then: (tx: EntityManager, user: UserRecord) => Promise<T>,
 ): Promise<T> {
   const identity = { username: input.username, email: input.email };
@@ -95,7 +95,7 @@ export async function createUser<T>(
       if (!fields[field]) addFieldError(fields, field, ...problems);
     throw badUserInput(fields);
   }
-  const passwordHash = await hashPassword(input.password, options.config.bcryptCost);
+  const passwordHash = await options.hasher.hash(input.password);
   const user: UserRecord = {
     id: randomUUID(),
     username: normalizeUsername(input.username),

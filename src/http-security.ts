@@ -1,0 +1,77 @@
+import { isIP } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet from 'helmet';
+
+// Response hardening shared by every route: security headers (helmet), CORS from an explicit
+// allow-list, and the client address used by the login throttle.
+
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+const APOLLO_CDN = 'https://apollo-server-landing-page.cdn.apollographql.com';
+
+// JSON answers need no content at all; the Sandbox landing page loads Apollo's embed.
+const apiHeaders: Middleware = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+}) as Middleware;
+const landingPageHeaders: Middleware = helmet({
+  crossOriginEmbedderPolicy: false,
+  contentSecurityPolicy: {
+    directives: {
+      scriptSrc: ["'self'", "'unsafe-inline'", 'https://embeddable-sandbox.cdn.apollographql.com', APOLLO_CDN],
+      styleSrc: ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com', APOLLO_CDN],
+      imgSrc: ["'self'", 'data:', APOLLO_CDN],
+      fontSrc: ["'self'", 'https://fonts.gstatic.com'],
+      manifestSrc: ["'self'", APOLLO_CDN],
+      frameSrc: ["'self'", 'https://sandbox.embed.apollographql.com'],
+    },
+  },
+}) as Middleware;
+
+export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, landingPage: boolean): void {
+  const middleware = landingPage ? landingPageHeaders : apiHeaders;
+  middleware(req, res, () => undefined);
+}
+
+const CORS_ALLOWED_HEADERS =
+  'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
+
+/**
+ * Sets CORS headers for an allowed Origin; answers a preflight (OPTIONS) itself and returns
+ * true when it did. Tokens travel in a header, not a cookie, so credentials are never allowed.
+ */
+export function handleCors(req: IncomingMessage, res: ServerResponse, allowedOrigins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  res.setHeader('vary', 'Origin');
+  const allowed = origin !== undefined && allowedOrigins.includes(origin);
+  if (allowed) res.setHeader('access-control-allow-origin', origin);
+  if (req.method !== 'OPTIONS') return false;
+  if (allowed) {
+    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.setHeader('access-control-allow-headers', CORS_ALLOWED_HEADERS);
+    res.setHeader('access-control-max-age', '600');
+  }
+  res.statusCode = 204;
+  res.end();
+  return true;
+}
+
+function normalizeIp(address: string): string {
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
+/**
+ * The client's address. X-Forwarded-For is believed only for the configured number of proxy
+ * hops, read from the right (the entries our own proxies appended): anything further left was
+ * written by the client and could be forged to dodge the throttle.
+ */
+export function clientIp(req: IncomingMessage, trustedHops: number): string {
+  const peer = normalizeIp(req.socket.remoteAddress ?? 'unknown');
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustedHops === 0 || forwarded === undefined) return peer;
+  const chain = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const candidate = chain[Math.max(0, chain.length - trustedHops)];
+  return candidate && isIP(candidate) ? normalizeIp(candidate) : peer;
+}
