@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -10,7 +10,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
-import { migrate, openDatabase } from './db';
+import { openDatabase } from './db';
 import { createFormatError } from './errors';
 import { createRequestHandler } from './http';
 import { Redis } from 'ioredis';
@@ -31,13 +31,27 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Notes each request's operation name and outcome code for the access log line. */
+const recordOutcome: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, operationName, response }) {
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+        contextValue.request.log.operationName = operationName;
+        contextValue.request.log.outcome = errors?.length ? String(errors[0].extensions?.code ?? 'ERROR') : 'OK';
+      },
+    };
+  },
+};
+
 /** The composition root: main.ts, the CLI and the tests all build the app through here. */
 export async function createApp(config: Config, overrides: { logger?: Logger } = {}): Promise<App> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
-  const database = await openDatabase(config.database);
+  const logger =
+    overrides.logger ?? createLogger(config.logLevel, undefined, { pretty: config.nodeEnv === 'development' });
+  const database = await openDatabase(config.database, config.databaseTimeoutSeconds);
   try {
     if (config.migrateOnStart) {
-      const applied = await migrate(database.orm);
+      const applied = await database.migrate();
       if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     }
     const schema = await buildAppSchema();
@@ -60,12 +74,18 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       includeStacktraceInErrorResponses: false,
       introspection: config.introspection,
       csrfPrevention: true,
+      // main.ts owns the signals: it drains, closes the database, then exits 0.
+      stopOnTerminationSignals: false,
       allowBatchedHttpRequests: false,
       parseOptions: { maxTokens: MAX_TOKENS },
       validationRules: [...armor.validationRules, OnePasswordOperationPerRequest],
       plugins: [
         ...armor.plugins,
-        ApolloServerPluginDrainHttpServer({ httpServer: server }),
+        ApolloServerPluginDrainHttpServer({
+          httpServer: server,
+          stopGracePeriodMillis: config.shutdownTimeoutSeconds * 1000,
+        }),
+        recordOutcome,
         config.introspection
           ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
           : ApolloServerPluginLandingPageDisabled(),
@@ -81,6 +101,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
         corsOrigins: config.corsOrigins,
         trustProxyHops: config.trustProxyHops,
         landingPage: config.introspection,
+        isReady: async () => !closing && (await database.isReady()),
         createContext: (request) => createContext(contextDependencies, request),
       }),
     );

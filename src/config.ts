@@ -36,6 +36,10 @@ export interface Config {
   hashQueueMax: number;
   /** Origins allowed by CORS; '*' entries are not accepted. */
   corsOrigins: string[];
+  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  shutdownTimeoutSeconds: number;
+  /** Bound on waiting for a pooled connection and on any one statement. */
+  databaseTimeoutSeconds: number;
 }
 
 export interface ThrottleConfig {
@@ -218,6 +222,8 @@ export function loadConfig(env: Env = process.env): Config {
     hashConcurrency: reader.integer('HASH_CONCURRENCY', Math.max(1, availableParallelism()), 1, 64),
     hashQueueMax: reader.integer('HASH_QUEUE_MAX', 4 * Math.max(1, availableParallelism()), 0, 100000),
     corsOrigins: parseOrigins(reader, nodeEnv),
+    shutdownTimeoutSeconds: reader.integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
+    databaseTimeoutSeconds: reader.integer('DATABASE_TIMEOUT_SECONDS', 5, 1, 300),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

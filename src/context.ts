@@ -12,6 +12,8 @@ export interface RequestInfo {
   userAgent: string | null;
   /** The client's address (from X-Forwarded-For only behind TRUST_PROXY hops). */
   ip: string;
+  /** Filled in while the request runs, for the access log line. */
+  log: { operationName?: string | null; outcome?: string };
 }
 
 export interface Context {

@@ -1,6 +1,7 @@
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import type { DatabaseConfig } from './config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { migrationsList } from './migrations';
@@ -9,39 +10,55 @@ import { User } from './modules/user/user.entity';
 
 export interface Database {
   orm: MikroORM<PostgreSqlDriver>;
+  kind: DatabaseConfig['kind'];
+  /** Applies pending migrations, one instance at a time; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** Reachable, and no migration pending. Never throws. */
+  isReady(): Promise<boolean>;
   /** Closes the pool, then the embedded database if there is one. */
   close(): Promise<void>;
 }
 
-// Bounded waits: a request must fail fast rather than hang when the database is unreachable.
-const ACQUIRE_TIMEOUT_MS = 10_000;
-const CONNECT_TIMEOUT_MS = 5_000;
-
-/** MikroORM options shared by the server, the migrate command and the tests. */
 type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
 
 /**
- * Embedded PGlite is a single backend session shared by every connection made to its socket, so
- * named prepared statements outlive the client that prepared them, and the next connection's
- * "prepare" would fail as a duplicate. A fresh connection therefore starts by forgetting them
- * (on a PostgreSQL server a new session has none, and this costs one round trip per connection).
+ * Every new pooled connection, in one round trip:
+ * - bounds each statement on the server, so a stuck query cannot hold a connection for long;
+ * - forgets prepared statements: embedded PGlite is a single backend session shared by every
+ *   connection made to its socket, so named statements outlive the client that prepared them and
+ *   the next connection's "prepare" would fail as a duplicate (a server session starts with none).
  */
-function forgetPreparedStatements(connection: PooledConnection, done: (error?: Error) => void): void {
-  connection.query('deallocate all', (error) => done(error ?? undefined));
+function prepareConnection(timeoutMs: number) {
+  return (connection: PooledConnection, done: (error?: Error) => void): void => {
+    connection.query(`deallocate all; set statement_timeout = ${Math.trunc(timeoutMs)}`, (error) =>
+      done(error ?? undefined),
+    );
+  };
 }
 
-export function ormOptions(url: string, poolMax: number): Options<PostgreSqlDriver> {
+/**
+ * MikroORM options shared by the server, the CLI and the tests. Every wait is bounded, so that
+ * when the database goes away requests fail fast (SERVICE_UNAVAILABLE) instead of hanging.
+ */
+export function ormOptions(url: string, poolMax: number, timeoutSeconds = 5): Options<PostgreSqlDriver> {
+  const timeoutMs = timeoutSeconds * 1000;
   return {
     driver: PostgreSqlDriver,
     clientUrl: url,
     entities: [User, Session],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    pool: { min: 0, max: poolMax, afterCreate: forgetPreparedStatements },
+    pool: { min: 0, max: poolMax, afterCreate: prepareConnection(timeoutMs) },
     driverOptions: {
-      acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
-      // node-postgres parses the URL again, so its query options (sslmode=…) apply too.
-      connection: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+      acquireConnectionTimeout: timeoutMs,
+      connection: {
+        // node-postgres parses the URL again, so its query options (sslmode=…) apply too.
+        connectionString: url,
+        connectionTimeoutMillis: timeoutMs,
+        // If no answer comes at all (a vanished network), the client gives up a little after the
+        // server-side statement timeout would have fired.
+        query_timeout: timeoutMs + 1000,
+      },
     },
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
@@ -49,28 +66,81 @@ export function ormOptions(url: string, poolMax: number): Options<PostgreSqlDriv
   };
 }
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  if (config.kind === 'postgres') {
-    const orm = await MikroORM.init(ormOptions(config.url, config.poolMax));
-    return { orm, close: () => orm.close(true) };
+// Any fixed number: the key of the session-level advisory lock that serialises migrations.
+const MIGRATION_LOCK_KEY = 7_036_541_207;
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+function databaseOf(
+  orm: MikroORM<PostgreSqlDriver>,
+  kind: DatabaseConfig['kind'],
+  lock: (run: () => Promise<string[]>) => Promise<string[]>,
+  close: () => Promise<void>,
+): Database {
+  return {
+    orm,
+    kind,
+    migrate: () => lock(async () => (await orm.getMigrator().up()).map((migration) => migration.name)),
+    isReady: () =>
+      withTimeout(
+        orm
+          .getMigrator()
+          .getPendingMigrations()
+          .then((pending) => pending.length === 0)
+          .catch(() => false),
+        3000,
+        false,
+      ),
+    close,
+  };
+}
+
+export async function openDatabase(config: DatabaseConfig, timeoutSeconds = 5): Promise<Database> {
+  if (config.kind === 'postgres') {
+    const orm = await MikroORM.init(ormOptions(config.url, config.poolMax, timeoutSeconds));
+    // Instances starting together take turns: the second finds nothing left to apply. The lock
+    // is held on a connection of its own, outside the pool the migrations run on. (An embedded
+    // PGlite reached by URL, as in the tests, serves one connection and one process: no lock.)
+    const lock = async (run: () => Promise<string[]>) => {
+      const [{ version }] = await orm.em.getConnection().execute<{ version: string }[]>('select version()');
+      if (/emscripten/i.test(version)) return run();
+      const client = new Client({ connectionString: config.url, connectionTimeoutMillis: timeoutSeconds * 1000 });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        return await run();
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    };
+    return databaseOf(orm, 'postgres', lock, () => orm.close(true));
+  }
+  // Embedded: the data-directory lock already makes this the only process.
   const embedded = await startEmbeddedPostgres(config.dataDir);
   try {
-    const orm = await MikroORM.init(ormOptions(embedded.url, 1));
-    return {
+    const orm = await MikroORM.init(ormOptions(embedded.url, 1, timeoutSeconds));
+    return databaseOf(
       orm,
-      async close() {
+      'pglite',
+      (run) => run(),
+      async () => {
         await orm.close(true);
         await embedded.stop();
       },
-    };
+    );
   } catch (error) {
     await embedded.stop();
     throw error;
   }
-}
-
-export async function migrate(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((migration) => migration.name);
 }

@@ -1,9 +1,53 @@
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 // Kept apart from db.ts (no ORM, no entities) so the jest global setup can start it outside the
 // test VMs without loading the app's modules there.
+
+export class EmbeddedDatabaseLockedError extends Error {
+  constructor(dataDir: string, pid: number | null) {
+    super(
+      `The embedded database at ${dataDir} is in use by another process${pid ? ` (pid ${pid})` : ''}. ` +
+        'Stop that process, or point DATABASE_URL elsewhere.',
+    );
+    this.name = 'EmbeddedDatabaseLockedError';
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Two processes writing one PGlite directory would corrupt it, and PGlite does not guard against
+ * it. A lock file beside the directory (`<dir>.lock`, holding the owner's pid) does: created
+ * exclusively, and taken over only when its owner is gone (after a crash or `kill -9`).
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lockPath = `${dataDir}.lock`;
+  await mkdir(dirname(lockPath), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(lockPath, 'wx', 0o600);
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+      if (owner > 0 && (owner === process.pid || isRunning(owner)))
+        throw new EmbeddedDatabaseLockedError(dataDir, owner);
+      await rm(lockPath, { force: true });
+    }
+  }
+  throw new EmbeddedDatabaseLockedError(dataDir, null);
+}
 
 /**
  * Embedded PostgreSQL: PGlite serves the Postgres wire protocol on a Unix socket in a private
@@ -14,19 +58,27 @@ import { join, resolve } from 'node:path';
 export async function startEmbeddedPostgres(dataDir: string | null) {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  if (dataDir) await mkdir(resolve(dataDir), { recursive: true });
-  const db = dataDir ? await PGlite.create(resolve(dataDir)) : await PGlite.create();
-  const socketDir = await mkdtemp(join(tmpdir(), 'authapi-pglite-'));
-  await chmod(socketDir, 0o700);
-  const server = new PGLiteSocketServer({ db, path: join(socketDir, '.s.PGSQL.5432'), maxConnections: 1 });
-  await server.start();
-  return {
-    /** A postgres:// URL whose host is the socket directory (node-postgres reads it so). */
-    url: `postgres://postgres@${encodeURIComponent(socketDir)}:5432/postgres`,
-    async stop() {
-      await server.stop();
-      await db.close();
-      await rm(socketDir, { recursive: true, force: true });
-    },
-  };
+  const directory = dataDir ? resolve(dataDir) : null;
+  const unlock = directory ? await lockDataDir(directory) : async () => undefined;
+  try {
+    if (directory) await mkdir(directory, { recursive: true });
+    const db = directory ? await PGlite.create(directory) : await PGlite.create();
+    const socketDir = await mkdtemp(join(tmpdir(), 'authapi-pglite-'));
+    await chmod(socketDir, 0o700);
+    const server = new PGLiteSocketServer({ db, path: join(socketDir, '.s.PGSQL.5432'), maxConnections: 1 });
+    await server.start();
+    return {
+      /** A postgres:// URL whose host is the socket directory (node-postgres reads it so). */
+      url: `postgres://postgres@${encodeURIComponent(socketDir)}:5432/postgres`,
+      async stop() {
+        await server.stop();
+        await db.close();
+        await rm(socketDir, { recursive: true, force: true });
+        await unlock();
+      },
+    };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
 }

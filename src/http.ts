@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Context, RequestInfo } from './context';
@@ -73,9 +74,33 @@ export function createRequestHandler(
     corsOrigins: readonly string[];
     trustProxyHops: number;
     landingPage: boolean;
+    /** Database reachable, migrations applied, not shutting down. */
+    isReady(): Promise<boolean>;
   },
 ) {
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    // A caller's id is kept (tracing across services) only when it is plainly an id.
+    const offered = req.headers['x-request-id'];
+    const requestId = typeof offered === 'string' && /^[\w.:-]{1,128}$/.test(offered) ? offered : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const log: RequestInfo['log'] = {};
+    res.once('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      // Never the Authorization header, the body or the variables: only what identifies the request.
+      options.logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: req.url?.split('?')[0],
+          status: res.statusCode,
+          durationMs: Math.round(durationMs * 10) / 10,
+          operationName: log.operationName ?? null,
+          outcome: log.outcome ?? (res.statusCode < 400 ? 'OK' : `HTTP_${res.statusCode}`),
+        },
+        'request',
+      );
+    });
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = (req.method ?? 'GET').toUpperCase();
@@ -83,6 +108,10 @@ export function createRequestHandler(
       applySecurityHeaders(req, res, wantsLandingPage);
       if (handleCors(req, res, options.corsOrigins)) return;
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/readyz') {
+        const ready = await options.isReady();
+        return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable' });
+      }
       if (url.pathname !== '/graphql') return sendError(res, 404, 'Not found. The API is served at /graphql.');
       if (countHeader(req, 'authorization') > 1) {
         return sendError(res, 400, 'Send at most one Authorization header.');
@@ -96,6 +125,7 @@ export function createRequestHandler(
         authorization: req.headers.authorization,
         userAgent: req.headers['user-agent'] ?? null,
         ip: clientIp(req, options.trustProxyHops),
+        log,
       };
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: url.search, body },

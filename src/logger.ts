@@ -18,6 +18,15 @@ const REDACT_PATHS = [
   '*.variables',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+/** JSON lines in production; readable lines (pino-pretty) in development. */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  options: { pretty?: boolean } = {},
+): Logger {
+  const settings = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  if (options.pretty && !destination) {
+    return pino({ ...settings, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } });
+  }
+  return pino(settings, destination);
 }

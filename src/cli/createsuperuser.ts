@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, superuserPasswordFromEnv } from '../config';
-import { migrate, openDatabase } from '../db';
+import { openDatabase } from '../db';
 import { AppError, type FieldErrors } from '../errors';
 import { createPasswordHasher } from '../lib/password-hash';
 import { createUser } from '../modules/user/user.service';
@@ -100,13 +100,13 @@ export async function runCreateSuperuser(argv: string[], io: CliIO): Promise<num
 
   let database;
   try {
-    database = await openDatabase(config.database);
+    database = await openDatabase(config.database, config.databaseTimeoutSeconds);
   } catch (error) {
     io.stderr.write(`Error: cannot open the database: ${(error as Error).message}\n`);
     return 1;
   }
   try {
-    await migrate(database.orm);
+    await database.migrate();
     const input = {
       username: options.username as string,
       email: options.email as string,

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config';
-import { migrate, openDatabase } from '../db';
+import { openDatabase } from '../db';
 
 // npm run migrate: applies pending migrations to DATABASE_URL (embedded or PostgreSQL).
 async function main(): Promise<void> {
-  const database = await openDatabase(loadConfig().database);
+  const config = loadConfig();
+  const database = await openDatabase(config.database, config.databaseTimeoutSeconds);
   try {
-    const applied = await migrate(database.orm);
+    const applied = await database.migrate();
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
   } finally {
     await database.close();

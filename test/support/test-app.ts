@@ -27,6 +27,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     PORT: '0',
     BCRYPT_COST: '4',
+    LOG_LEVEL: 'silent',
     ...GENEROUS_LIMITS,
     ...testDatabaseEnv(),
     ...env,
