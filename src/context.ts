@@ -46,16 +46,25 @@ export interface ContextDependencies {
  * (stale, garbage) Authorization header the client still sends.
  */
 export function createContext(dependencies: ContextDependencies, request: RequestInfo): Context {
-  const em = dependencies.em.fork();
   const credentials = parseAuthorizationHeader(request.authorization);
   let viewerPromise: Promise<Viewer | null> | undefined;
+  // The token lookup is one raw statement on a pooled connection: it needs no unit of work, so
+  // an authenticated read like `me` never pays for a fork.
   const viewer = () =>
     (viewerPromise ??= credentials?.token
-      ? validateSessionToken(em, credentials.token, dependencies.config)
+      ? validateSessionToken(dependencies.em, credentials.token, dependencies.config)
       : Promise.resolve(null));
+  let forked: EntityManager | undefined;
   return {
-    ...dependencies,
-    em,
+    config: dependencies.config,
+    logger: dependencies.logger,
+    dummyPasswordHash: dependencies.dummyPasswordHash,
+    hasher: dependencies.hasher,
+    throttle: dependencies.throttle,
+    /** This request's own EntityManager, forked on first use. */
+    get em() {
+      return (forked ??= dependencies.em.fork());
+    },
     request,
     viewer,
     async requireViewer() {

@@ -5,7 +5,7 @@ import { messages, unauthenticated } from '../../errors';
 import { canonicalEmail, canonicalUsername } from '../../lib/identity';
 import type { PasswordHasher } from '../../lib/password-hash';
 import { isUuid } from '../../lib/ids';
-import { execute, executeCount, toDate } from '../../lib/sql';
+import { execute, executeCount, executePrepared, toDate } from '../../lib/sql';
 import { generateSessionToken, hashSessionToken } from '../../lib/token';
 import type { Throttle } from '../../throttle';
 import type { UserRecord } from '../user/user.entity';
@@ -74,11 +74,13 @@ export async function createSession(
  */
 export async function validateSessionToken(em: EntityManager, token: string, config: Config): Promise<Viewer | null> {
   const now = new Date();
-  const rows = await execute<(UserRow & { sessionId: string; expiresAt: string; lastUsedAt: string | null })[]>(
+  // Every authenticated request runs this: a prepared statement, planned once per connection.
+  const rows = await executePrepared<UserRow & { sessionId: string; expiresAt: string; lastUsedAt: string | null }>(
     em,
+    'authapi_validate_session',
     `select s.id as "sessionId", s.expires_at as "expiresAt", s.last_used_at as "lastUsedAt", ${USER_COLUMNS}
        from sessions s join users u on u.id = s.user_id
-      where s.token_hash = ? and s.expires_at > ? and u.is_active`,
+      where s.token_hash = $1 and s.expires_at > $2 and u.is_active`,
     [hashSessionToken(token), now],
   );
   const row = rows[0];
