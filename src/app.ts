@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { MikroORM } from '@mikro-orm/core';
 import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -29,6 +28,23 @@ export interface App {
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, then closes the database. */
   close(): Promise<void>;
+}
+
+/**
+ * Stops taking new connections at once, without dropping requests already sent. http.Server's
+ * own close() would also shut every connection it deems idle, including one whose request has
+ * arrived but is not parsed yet (a busy event loop), so the listener is closed at the net level
+ * and open connections get a short grace to deliver what they sent; responses meanwhile say
+ * `Connection: close` and /readyz says 503. Then idle connections close, and requests still
+ * running get up to `timeoutMs` before their connections are cut.
+ */
+async function drainHttpServer(server: Server, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, Math.min(500, timeoutMs)));
+  server.closeIdleConnections();
+  const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  await closed;
+  clearTimeout(cut);
 }
 
 /** Notes each request's operation name and outcome code for the access log line. */
@@ -81,10 +97,6 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       validationRules: [...armor.validationRules, OnePasswordOperationPerRequest],
       plugins: [
         ...armor.plugins,
-        ApolloServerPluginDrainHttpServer({
-          httpServer: server,
-          stopGracePeriodMillis: config.shutdownTimeoutSeconds * 1000,
-        }),
         recordOutcome,
         config.introspection
           ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
@@ -102,6 +114,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
         trustProxyHops: config.trustProxyHops,
         landingPage: config.introspection,
         isReady: async () => !closing && (await database.isReady()),
+        isDraining: () => closing !== undefined,
         createContext: (request) => createContext(contextDependencies, request),
       }),
     );
@@ -122,9 +135,8 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
         }),
       close: () =>
         (closing ??= (async () => {
-          // Apollo's drain plugin stops the HTTP server and waits for in-flight requests.
+          if (server.listening) await drainHttpServer(server, config.shutdownTimeoutSeconds * 1000);
           await apollo.stop();
-          if (server.listening) await new Promise((resolve) => server.close(resolve));
           await throttle.close();
           await database.close();
         })()),

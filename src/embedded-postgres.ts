@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -50,6 +51,19 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
 }
 
 /**
+ * An on-disk database gets a socket directory named after it, so one left behind by a killed
+ * process is found and replaced at the next start (the data-directory lock makes it ours); an
+ * in-memory one gets a fresh directory.
+ */
+async function socketDirectory(dataDir: string | null): Promise<string> {
+  if (!dataDir) return mkdtemp(join(tmpdir(), 'authapi-pglite-'));
+  const socketDir = join(tmpdir(), `authapi-pglite-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
+  await rm(socketDir, { recursive: true, force: true });
+  await mkdir(socketDir, { mode: 0o700 });
+  return socketDir;
+}
+
+/**
  * Embedded PostgreSQL: PGlite serves the Postgres wire protocol on a Unix socket in a private
  * (0700) directory, and the very same driver, entities and migrations as a real server connect to
  * it. The socket (not a TCP port) keeps other local users away from the data. PGlite is a single
@@ -63,7 +77,7 @@ export async function startEmbeddedPostgres(dataDir: string | null) {
   try {
     if (directory) await mkdir(directory, { recursive: true });
     const db = directory ? await PGlite.create(directory) : await PGlite.create();
-    const socketDir = await mkdtemp(join(tmpdir(), 'authapi-pglite-'));
+    const socketDir = await socketDirectory(directory);
     await chmod(socketDir, 0o700);
     const server = new PGLiteSocketServer({ db, path: join(socketDir, '.s.PGSQL.5432'), maxConnections: 1 });
     await server.start();

@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ConnectionException } from '@mikro-orm/core';
+import { ConnectionException, DriverException } from '@mikro-orm/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { HashQueueFullError } from './lib/password-hash';
@@ -152,11 +152,54 @@ function rewriteVariableError(error: GraphQLError): { message: string; fields: F
   };
 }
 
+// The database is down, unreachable, overloaded or too slow: the client may retry later.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57014', // statement_timeout fired
+  '57P01', // admin shutdown
+  '57P02', // crash shutdown
+  '57P03', // cannot connect now (starting up)
+  '53300', // too many connections
+  '55P03', // lock not available
+]);
+const UNAVAILABLE_MESSAGES =
+  /Query read timeout|Connection terminated|Connection ended|timeout exceeded when trying to connect/i;
+
 function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof ConnectionException) return true;
-  const name = (error as { name?: string })?.name;
-  const code = (error as { code?: string })?.code;
-  return name === 'KnexTimeoutError' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01';
+  const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
+  return (
+    name === 'KnexTimeoutError' ||
+    (code !== undefined && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) ||
+    UNAVAILABLE_MESSAGES.test(message ?? '')
+  );
+}
+
+/**
+ * What an error may put in the logs. A driver error's message is the SQL with its values filled
+ * in (a password hash, an email, a token digest) and PostgreSQL's detail repeats the row: keep
+ * only what names the failure.
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (error instanceof DriverException) {
+    const { name, code } = error;
+    // MikroORM writes `<sql with values> - <driver message>`; only the driver's part is kept.
+    const separator = error.message.lastIndexOf(' - ');
+    const reason =
+      separator < 0
+        ? undefined
+        : error.message
+            .slice(separator + 3)
+            .replace(/\(.*$/s, '')
+            .slice(0, 200);
+    return { type: name, code, reason };
+  }
+  if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack };
+  return { type: typeof error };
 }
 
 export function createFormatError(logger: Logger, options: { production: boolean }) {
@@ -181,7 +224,7 @@ export function createFormatError(logger: Logger, options: { production: boolean
       return { ...base, message: messages.busy, extensions: { code: ErrorCode.TOO_MANY_REQUESTS, retryAfter: 1 } };
     }
     if (isDatabaseUnavailable(original)) {
-      logger.warn({ err: original }, 'database unavailable');
+      logger.warn({ err: loggableError(original) }, 'database unavailable');
       return { ...base, message: messages.serviceUnavailable, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
     }
     const code = formatted.extensions?.code;
@@ -195,7 +238,7 @@ export function createFormatError(logger: Logger, options: { production: boolean
       if (options.production) message = withoutSuggestions(message);
       return { ...base, message, extensions: { code } };
     }
-    logger.error({ err: original }, 'unexpected error');
+    logger.error({ err: loggableError(original) }, 'unexpected error');
     return { ...base, message: messages.internal, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Context, RequestInfo } from './context';
+import { loggableError } from './errors';
 import { applySecurityHeaders, clientIp, handleCors } from './http-security';
 import type { Logger } from './logger';
 
@@ -76,6 +77,8 @@ export function createRequestHandler(
     landingPage: boolean;
     /** Database reachable, migrations applied, not shutting down. */
     isReady(): Promise<boolean>;
+    /** Shutting down: answer, but ask the client not to reuse the connection. */
+    isDraining(): boolean;
   },
 ) {
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -84,8 +87,10 @@ export function createRequestHandler(
     const offered = req.headers['x-request-id'];
     const requestId = typeof offered === 'string' && /^[\w.:-]{1,128}$/.test(offered) ? offered : randomUUID();
     res.setHeader('x-request-id', requestId);
+    if (options.isDraining()) res.setHeader('connection', 'close');
     const log: RequestInfo['log'] = {};
-    res.once('finish', () => {
+    // 'close' fires for every response, also when the client went away before it was complete.
+    res.once('close', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       // Never the Authorization header, the body or the variables: only what identifies the request.
       options.logger.info(
@@ -96,7 +101,9 @@ export function createRequestHandler(
           status: res.statusCode,
           durationMs: Math.round(durationMs * 10) / 10,
           operationName: log.operationName ?? null,
-          outcome: log.outcome ?? (res.statusCode < 400 ? 'OK' : `HTTP_${res.statusCode}`),
+          outcome: !res.writableFinished
+            ? 'CLIENT_CLOSED'
+            : (log.outcome ?? (res.statusCode < 400 ? 'OK' : `HTTP_${res.statusCode}`)),
         },
         'request',
       );
@@ -144,7 +151,9 @@ export function createRequestHandler(
         if (error.status === 413) res.setHeader('connection', 'close');
         return sendError(res, error.status, error.message);
       }
-      options.logger.error({ err: error }, 'request failed');
+      // A client that hangs up mid-request is not a server fault: the access line says CLIENT_CLOSED.
+      if (req.destroyed || res.destroyed) return;
+      options.logger.error({ err: loggableError(error) }, 'request failed');
       if (!res.headersSent)
         sendJson(res, 500, {
           errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],

@@ -28,6 +28,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     PORT: '0',
     BCRYPT_COST: '4',
     LOG_LEVEL: 'silent',
+    // Test apps close with nothing in flight: no drain pause.
+    SHUTDOWN_TIMEOUT_SECONDS: '0',
     ...GENEROUS_LIMITS,
     ...testDatabaseEnv(),
     ...env,
