@@ -78,7 +78,7 @@ export function createRequestHandler(
     /** Database reachable, migrations applied, not shutting down. */
     isReady(): Promise<boolean>;
     /** Shutting down: answer, but ask the client not to reuse the connection. */
-    isDraining(): boolean;
+    isDraining?(): boolean;
   },
 ) {
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -87,7 +87,7 @@ export function createRequestHandler(
     const offered = req.headers['x-request-id'];
     const requestId = typeof offered === 'string' && /^[\w.:-]{1,128}$/.test(offered) ? offered : randomUUID();
     res.setHeader('x-request-id', requestId);
-    if (options.isDraining()) res.setHeader('connection', 'close');
+    if (options.isDraining?.()) res.setHeader('connection', 'close');
     const log: RequestInfo['log'] = {};
     // 'close' fires for every response, also when the client went away before it was complete.
     res.once('close', () => {
