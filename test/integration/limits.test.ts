@@ -2,17 +2,7 @@ import { messages } from '../../src/errors';
 import { LOGIN, ME } from '../support/documents';
 import { registerUser } from '../support/factories';
 import { errorCode, graphql } from '../support/graphql';
-import { startTestApp, type TestApp } from '../support/test-app';
-
-async function withApp(env: Record<string, string>, body: (t: TestApp) => Promise<void>) {
-  const t = await startTestApp(env);
-  await t.reset();
-  try {
-    await body(t);
-  } finally {
-    await t.close();
-  }
-}
+import { startTestApp, withTestApp as withApp, type TestApp } from '../support/test-app';
 
 describe('GraphQL limits (each a 400 with a code, never a 500)', () => {
   let t: TestApp;

@@ -3,7 +3,7 @@ import { messages } from '../../src/errors';
 import { LOGIN, REGISTER } from '../support/documents';
 import { newUserInput, registerUser } from '../support/factories';
 import { errorCode, graphql, type GraphQLResult } from '../support/graphql';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, withTestApp as withApp, type TestApp } from '../support/test-app';
 
 declare const TEST_DATABASE: 'pglite' | 'postgres';
 
@@ -19,16 +19,6 @@ function expectThrottled(result: GraphQLResult, retryAfter?: number) {
   expect(seconds).toBeGreaterThanOrEqual(1);
   if (retryAfter !== undefined) expect(seconds).toBe(retryAfter);
   expect(result.errors![0].message).toBe(messages.tooManyRequests(seconds));
-}
-
-async function withApp(env: Record<string, string>, body: (t: TestApp) => Promise<void>) {
-  const t = await startTestApp(env);
-  await t.reset();
-  try {
-    await body(t);
-  } finally {
-    await t.close();
-  }
 }
 
 afterEach(() => jest.restoreAllMocks());

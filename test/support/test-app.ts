@@ -60,3 +60,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     close: () => app.close(),
   };
 }
+
+/** Runs `body` against a fresh app with this configuration, on emptied tables, then closes it. */
+export async function withTestApp(env: Record<string, string>, body: (t: TestApp) => Promise<void>): Promise<void> {
+  const t = await startTestApp(env);
+  await t.reset();
+  try {
+    await body(t);
+  } finally {
+    await t.close();
+  }
+}
