@@ -170,7 +170,8 @@ export function planQueries({ deepAfter, searchPrefix, pageSize }) {
       params: [searchPrefix, searchPrefix + MAX_CODE_POINT, limit],
       expectIndex: 'users_username_canonical_key',
     },
-    countAll: { sql: 'select count(*) as count from users u', params: [] },
+    // The service reads the trigger-kept count for an unfiltered totalCount (user_count migration).
+    countAll: { sql: 'select user_count as count from user_stats', params: [] },
     countPrefix: {
       sql: 'select count(*) as count from users u where u.username_canonical >= $1 and u.username_canonical < $2',
       params: [searchPrefix, searchPrefix + MAX_CODE_POINT],

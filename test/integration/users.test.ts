@@ -141,6 +141,24 @@ describe('users', () => {
     expect((await users({ search: 'lit_' })).data!.users.totalCount).toBe(2);
   });
 
+  test('the unfiltered totalCount is exact through registrations and deletions', async () => {
+    const count = async () => Number((await t.sql('select count(*) as n from users'))[0].n);
+    const total = async () => (await users({ first: 1 })).data!.users.totalCount;
+    expect(await total()).toBe(await count());
+    const leaving = await registerUser(t.url);
+    await registerUser(t.url);
+    expect(await total()).toBe(await count());
+    await graphql(
+      t.url,
+      'mutation ($p: String!) { deleteAccount(password: $p) }',
+      { p: leaving.password },
+      { token: leaving.token },
+    );
+    await t.sql('delete from users where id in (select id from users order by username_canonical desc limit 2)');
+    expect(await total()).toBe(await count());
+    expect(await count()).toBeGreaterThan(5);
+  });
+
   test('shows private fields only for the viewer themself (or to staff)', async () => {
     const result = await users({ first: 100 });
     const nodes = result.data!.users.nodes as { id: string; email: string | null }[];

@@ -191,10 +191,14 @@ export async function listUsers(
     users: rows.slice(0, options.first).map(toUserRecord),
     lastKey: rows.slice(0, options.first).at(-1)?.usernameCanonical ?? null,
     hasNextPage: rows.length > options.first,
+    // Unfiltered: the exact count the triggers keep (see the user_count migration), not a scan of
+    // the table. Filtered: a count over the prefix's index range.
     countTotal: async () => {
       const [row] = await execute<{ count: string }[]>(
         em,
-        `select count(*) as count from users u ${where(filter)}`,
+        prefix
+          ? `select count(*) as count from users u ${where(filter)}`
+          : 'select user_count as count from user_stats',
         params,
       );
       return Number(row.count);
