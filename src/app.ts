@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import { graphqlArmor, MAX_TOKENS, OnePasswordOperationPerRequest } from './graphql-limits';
 import { createPasswordHasher, hashPassword } from './lib/password-hash';
 import { createLogger, type Logger } from './logger';
+import { SessionCache } from './modules/auth/session-cache';
 import { buildAppSchema } from './schema';
 import { createThrottle } from './throttle';
 
@@ -105,7 +106,16 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       ],
     });
     await apollo.start();
-    const contextDependencies = { em: database.orm.em, config, logger, dummyPasswordHash, hasher, throttle };
+    const sessionCache = new SessionCache(config.sessionCacheSeconds * 1000);
+    const contextDependencies = {
+      em: database.orm.em,
+      config,
+      logger,
+      dummyPasswordHash,
+      hasher,
+      throttle,
+      sessionCache,
+    };
     server.on(
       'request',
       createRequestHandler(apollo, {

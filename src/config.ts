@@ -19,6 +19,8 @@ export interface Config {
   sessionTtlSeconds: number;
   /** A session's lastUsedAt is written at most this often (sliding expiry aside). */
   sessionTouchIntervalSeconds: number;
+  /** Seconds a validated token may be served from memory (0 = always ask the database). */
+  sessionCacheSeconds: number;
   /** At most this many live sessions per user (a new login drops the oldest); null = no cap. */
   sessionLimitPerUser: number | null;
   passwordMinLength: number;
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env): Config {
     bcryptCost: reader.integer('BCRYPT_COST', 12, 4, 15),
     sessionTtlSeconds,
     sessionTouchIntervalSeconds: reader.integer('SESSION_TOUCH_INTERVAL_SECONDS', 300, 0, 86400),
+    sessionCacheSeconds: reader.integer('SESSION_CACHE_SECONDS', 0, 0, 60),
     sessionLimitPerUser: reader.raw('SESSION_LIMIT_PER_USER')
       ? reader.integer('SESSION_LIMIT_PER_USER', 0, 1, 100000)
       : null,

@@ -5,6 +5,7 @@ import type { PasswordHasher } from './lib/password-hash';
 import { parseAuthorizationHeader } from './lib/token';
 import type { Logger } from './logger';
 import { validateSessionToken, type Viewer } from './modules/auth/auth.service';
+import type { SessionCache } from './modules/auth/session-cache';
 import type { Throttle } from './throttle';
 
 export interface RequestInfo {
@@ -25,6 +26,8 @@ export interface Context {
   dummyPasswordHash: string;
   hasher: PasswordHasher;
   throttle: Throttle;
+  /** Optional validated-token cache; revoking operations tell it what to forget. */
+  sessionCache: SessionCache;
   /** The session's user, looked up on first use and at most once per request; null if none. */
   viewer(): Promise<Viewer | null>;
   /** The viewer, or UNAUTHENTICATED telling "no credentials" from "invalid or expired token". */
@@ -38,6 +41,7 @@ export interface ContextDependencies {
   dummyPasswordHash: string;
   hasher: PasswordHasher;
   throttle: Throttle;
+  sessionCache: SessionCache;
 }
 
 /**
@@ -52,7 +56,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
   // an authenticated read like `me` never pays for a fork.
   const viewer = () =>
     (viewerPromise ??= credentials?.token
-      ? validateSessionToken(dependencies.em, credentials.token, dependencies.config)
+      ? validateSessionToken(dependencies.em, credentials.token, dependencies.config, dependencies.sessionCache)
       : Promise.resolve(null));
   let forked: EntityManager | undefined;
   return {
@@ -61,6 +65,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     dummyPasswordHash: dependencies.dummyPasswordHash,
     hasher: dependencies.hasher,
     throttle: dependencies.throttle,
+    sessionCache: dependencies.sessionCache,
     /** This request's own EntityManager, forked on first use. */
     get em() {
       return (forked ??= dependencies.em.fork());

@@ -20,7 +20,9 @@ export class AccountResolver {
   @Mutation(() => Boolean, { description: "Revokes one of the caller's own sessions." })
   async revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     const viewer = await ctx.requireViewer();
-    return invalidateOwnSession(ctx.em, viewer.user.id, id);
+    const revoked = await invalidateOwnSession(ctx.em, viewer.user.id, id);
+    if (revoked) ctx.sessionCache.forgetSession(id.toLowerCase());
+    return revoked;
   }
 
   @Mutation(() => Boolean, { description: "Revokes the caller's other sessions; the current one stays valid." })
@@ -30,6 +32,7 @@ export class AccountResolver {
   ): Promise<boolean> {
     const viewer = await ctx.requireViewer();
     await changePassword(ctx.em, viewer, input, ctx);
+    ctx.sessionCache.forgetUser(viewer.user.id);
     return true;
   }
 
@@ -40,6 +43,7 @@ export class AccountResolver {
   ): Promise<UserView> {
     const viewer = await ctx.requireViewer();
     const user = await updateUserProfile(ctx.em, viewer.user.id, input);
+    ctx.sessionCache.forgetUser(viewer.user.id);
     return toUserView(user, user);
   }
 
@@ -49,6 +53,7 @@ export class AccountResolver {
   async deleteAccount(@Arg('password') password: string, @Ctx() ctx: Context): Promise<boolean> {
     const viewer = await ctx.requireViewer();
     await deleteAccount(ctx.em, viewer.user.id, password, ctx);
+    ctx.sessionCache.forgetUser(viewer.user.id);
     return true;
   }
 }

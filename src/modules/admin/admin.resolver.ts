@@ -14,16 +14,19 @@ export class AdminResolver {
     @Arg('active') active: boolean,
     @Ctx() ctx: Context,
   ): Promise<UserView> {
-    const { user: actor } = await ctx.requireViewer();
-    return toUserView(await setUserActive(ctx.em, actor, id, active), actor);
+    const { user: viewer } = await ctx.requireViewer();
+    const target = await setUserActive(ctx.em, viewer.id, id, active);
+    ctx.sessionCache.forgetUser(target.id);
+    return toUserView(target, { id: viewer.id, isStaff: true });
   }
 
   @Mutation(() => Boolean, {
     description: 'Staff only (a superuser for another staff account): deletes a user and its sessions.',
   })
   async deleteUser(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
-    const { user: actor } = await ctx.requireViewer();
-    await deleteUser(ctx.em, actor, id);
+    const { user: viewer } = await ctx.requireViewer();
+    await deleteUser(ctx.em, viewer.id, id);
+    ctx.sessionCache.forgetUser(id.toLowerCase());
     return true;
   }
 }

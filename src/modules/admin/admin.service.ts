@@ -5,12 +5,14 @@ import { invalidateUserSessions } from '../auth/auth.service';
 import type { UserRecord } from '../user/user.entity';
 import { findUserById } from '../user/user.service';
 
-// Rights are read from the database on every request (the viewer is loaded fresh with the
-// session), so a demotion takes effect on the very next request: there is no cached role.
+// The acting user's rights are re-read from the database by every staff operation, never taken
+// from the request's (possibly cached) viewer: a demotion takes effect on the very next request.
 
 /** Non-staff learn nothing about the target: the check comes before any lookup. */
-function requireStaff(actor: UserRecord): void {
-  if (!actor.isStaff) throw forbidden();
+async function requireStaff(em: EntityManager, actorId: string): Promise<UserRecord> {
+  const actor = await findUserById(em, actorId);
+  if (!actor?.isStaff || !actor.isActive) throw forbidden();
+  return actor;
 }
 
 async function findTarget(em: EntityManager, id: string): Promise<UserRecord> {
@@ -27,11 +29,11 @@ function requireRightsOver(actor: UserRecord, target: UserRecord): void {
 /** Disabling an account revokes all its sessions in the same transaction. */
 export async function setUserActive(
   em: EntityManager,
-  actor: UserRecord,
+  actorId: string,
   id: string,
   active: boolean,
 ): Promise<UserRecord> {
-  requireStaff(actor);
+  const actor = await requireStaff(em, actorId);
   const target = await findTarget(em, id);
   if (target.id === actor.id) {
     if (!active) throw forbidden(messages.cannotDeactivateSelf);
@@ -45,8 +47,8 @@ export async function setUserActive(
   return { ...target, isActive: active };
 }
 
-export async function deleteUser(em: EntityManager, actor: UserRecord, id: string): Promise<void> {
-  requireStaff(actor);
+export async function deleteUser(em: EntityManager, actorId: string, id: string): Promise<void> {
+  const actor = await requireStaff(em, actorId);
   if (id.toLowerCase() === actor.id) throw forbidden(messages.cannotDeleteSelf);
   const target = await findTarget(em, id);
   requireRightsOver(actor, target);

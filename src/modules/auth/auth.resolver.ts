@@ -34,6 +34,8 @@ export class AuthResolver {
       userAgent: ctx.request.userAgent,
       ip: ctx.request.ip,
     });
+    // The session cap may have removed this user's oldest session.
+    if (ctx.config.sessionLimitPerUser !== null) ctx.sessionCache.forgetUser(user.id);
     return { user: toUserView(user, user), token, expiresAt };
   }
 
@@ -41,12 +43,15 @@ export class AuthResolver {
   async logout(@Ctx() ctx: Context): Promise<boolean> {
     const viewer = await ctx.requireViewer();
     await invalidateSession(ctx.em, viewer.sessionId);
+    ctx.sessionCache.forgetSession(viewer.sessionId);
     return true;
   }
 
   @Mutation(() => Int, { description: 'Revokes every session of the caller; returns how many.' })
   async logoutAll(@Ctx() ctx: Context): Promise<number> {
     const viewer = await ctx.requireViewer();
-    return invalidateUserSessions(ctx.em, viewer.user.id);
+    const revoked = await invalidateUserSessions(ctx.em, viewer.user.id);
+    ctx.sessionCache.forgetUser(viewer.user.id);
+    return revoked;
   }
 }

@@ -8,6 +8,7 @@ import { isUuid } from '../../lib/ids';
 import { execute, executeCount, executePrepared, toDate } from '../../lib/sql';
 import { generateSessionToken, hashSessionToken } from '../../lib/token';
 import type { Throttle } from '../../throttle';
+import type { SessionCache } from './session-cache';
 import type { UserRecord } from '../user/user.entity';
 import { createUser, USER_COLUMNS, toUserRecord, type UserRow } from '../user/user.service';
 import type { NewUserFields } from '../user/user.validation';
@@ -72,7 +73,16 @@ export async function createSession(
  * is extended to a full lifetime, and lastUsedAt is refreshed at most every
  * sessionTouchIntervalSeconds. Both cases are one UPDATE; every other request only reads.
  */
-export async function validateSessionToken(em: EntityManager, token: string, config: Config): Promise<Viewer | null> {
+export async function validateSessionToken(
+  em: EntityManager,
+  token: string,
+  config: Config,
+  cache?: SessionCache,
+): Promise<Viewer | null> {
+  const digest = hashSessionToken(token);
+  const cacheKey = cache?.enabled ? digest.toString('base64') : null;
+  const cached = cacheKey ? cache!.get(cacheKey) : null;
+  if (cached) return cached;
   const now = new Date();
   // Every authenticated request runs this: a prepared statement, planned once per connection.
   const rows = await executePrepared<UserRow & { sessionId: string; expiresAt: string; lastUsedAt: string | null }>(
@@ -81,7 +91,7 @@ export async function validateSessionToken(em: EntityManager, token: string, con
     `select s.id as "sessionId", s.expires_at as "expiresAt", s.last_used_at as "lastUsedAt", ${USER_COLUMNS}
        from sessions s join users u on u.id = s.user_id
       where s.token_hash = $1 and s.expires_at > $2 and u.is_active`,
-    [hashSessionToken(token), now],
+    [digest, now],
   );
   const row = rows[0];
   if (!row) return null;
@@ -99,7 +109,9 @@ export async function validateSessionToken(em: EntityManager, token: string, con
       sessionId,
     ]);
   }
-  return { user: toUserRecord(row), sessionId };
+  const viewer = { user: toUserRecord(row), sessionId };
+  if (cacheKey) cache!.set(cacheKey, viewer, pastHalfLife ? new Date(now.getTime() + ttlMs) : expiresAt);
+  return viewer;
 }
 
 export async function invalidateSession(em: EntityManager, sessionId: string): Promise<boolean> {
