@@ -101,16 +101,16 @@ export async function validateSessionToken(
   const ttlMs = config.sessionTtlSeconds * 1000;
   const pastHalfLife = expiresAt.getTime() - now.getTime() < ttlMs / 2;
   const touchDue = !lastUsedAt || now.getTime() - lastUsedAt.getTime() >= config.sessionTouchIntervalSeconds * 1000;
+  const sessionExpiresAt = pastHalfLife ? new Date(now.getTime() + ttlMs) : expiresAt;
   if (pastHalfLife || touchDue) {
-    const newExpiresAt = pastHalfLife ? new Date(now.getTime() + ttlMs) : expiresAt;
     await execute(em, 'update sessions set last_used_at = ?, expires_at = greatest(expires_at, ?) where id = ?', [
       now,
-      newExpiresAt,
+      sessionExpiresAt,
       sessionId,
     ]);
   }
   const viewer = { user: toUserRecord(row), sessionId };
-  if (cacheKey) cache!.set(cacheKey, viewer, pastHalfLife ? new Date(now.getTime() + ttlMs) : expiresAt);
+  if (cacheKey) cache!.set(cacheKey, viewer, sessionExpiresAt);
   return viewer;
 }
 
@@ -156,24 +156,18 @@ export async function login(
   if ([...credentials.password].length > config.passwordMaxLength || credentials.username.length > 320) {
     throw unauthenticated(messages.invalidCredentials);
   }
+  const loginName = canonicalUsername(credentials.username);
   const rows = await execute<(UserRow & { passwordHash: string })[]>(
     em,
     `select ${USER_COLUMNS}, u.password_hash as "passwordHash" from users u
       where u.username_canonical = ? or u.email_canonical = ?
       order by (u.username_canonical = ?) desc limit 1`,
-    [
-      canonicalUsername(credentials.username),
-      canonicalEmail(credentials.username),
-      canonicalUsername(credentials.username),
-    ],
+    [loginName, canonicalEmail(credentials.username), loginName],
   );
   const found = rows[0];
   // Before any hashing. An existing account is counted by id, so its username and its email
   // share one counter; an unknown name is counted by its canonical form.
-  const attempt = await options.throttle.beginLogin(
-    found ? `user:${found.id}` : `name:${canonicalUsername(credentials.username)}`,
-    options.ip,
-  );
+  const attempt = await options.throttle.beginLogin(found ? `user:${found.id}` : `name:${loginName}`, options.ip);
   const passwordMatches = await options.hasher.verify(
     credentials.password,
     found?.passwordHash ?? options.dummyPasswordHash,
