@@ -1,5 +1,5 @@
 // Baseline (1) of the benchmark: a bare Apollo Server answering `{ hello }` through the project's
-// own HTTP stack (node:http + createRequestHandler from dist/http.js), in production settings.
+// own HTTP stack (node:http + createRequestHandler from dist/http/request-handler.js), in production settings.
 // Whatever `me` costs above this is the app's own work: context, session lookup, SQL, resolvers.
 //
 // Reads PORT (default 0) and HOST (default 127.0.0.1); stops on SIGTERM/SIGINT.
@@ -8,7 +8,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import httpModule from '../dist/http.js';
+import httpModule from '../dist/http/request-handler.js';
 import loggerModule from '../dist/logger.js';
 
 const { createRequestHandler } = httpModule;

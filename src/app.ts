@@ -9,16 +9,16 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
-import { openDatabase } from './db';
+import { openDatabase } from './db/database';
 import { createFormatError } from './errors';
-import { createRequestHandler } from './http';
+import { createRequestHandler } from './http/request-handler';
 import { Redis } from 'ioredis';
-import { graphqlArmor, MAX_TOKENS, OnePasswordOperationPerRequest } from './graphql-limits';
+import { graphqlArmor, MAX_TOKENS, OnePasswordOperationPerRequest } from './http/graphql-limits';
 import { createPasswordHasher, hashPassword } from './lib/password-hash';
 import { createLogger, type Logger } from './logger';
 import { SessionCache } from './modules/auth/session-cache';
 import { buildAppSchema } from './schema';
-import { createThrottle } from './throttle';
+import { createThrottle } from './modules/auth/auth.throttle';
 
 export interface App {
   config: Config;

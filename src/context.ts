@@ -6,7 +6,7 @@ import { parseAuthorizationHeader } from './lib/token';
 import type { Logger } from './logger';
 import { validateSessionToken, type Viewer } from './modules/auth/auth.service';
 import type { SessionCache } from './modules/auth/session-cache';
-import type { Throttle } from './throttle';
+import type { Throttle } from './modules/auth/auth.throttle';
 
 export interface RequestInfo {
   authorization: string | undefined;

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, superuserPasswordFromEnv } from '../config';
-import { openDatabase } from '../db';
+import { openDatabase } from '../db/database';
 import { AppError, type FieldErrors } from '../errors';
 import { createPasswordHasher } from '../lib/password-hash';
 import { createUser } from '../modules/user/user.service';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config';
-import { openDatabase } from '../db';
+import { openDatabase } from '../db/database';
 
 // npm run migrate: applies pending migrations to DATABASE_URL (embedded or PostgreSQL).
 async function main(): Promise<void> {

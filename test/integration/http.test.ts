@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { messages } from '../../src/errors';
-import { BODY_LIMIT_BYTES } from '../../src/http';
+import { BODY_LIMIT_BYTES } from '../../src/http/request-handler';
 import { LOGIN, LOGOUT, ME, REGISTER, USERS } from '../support/documents';
 import { newUserInput, registerUser, type RegisteredUser } from '../support/factories';
 import { errorCode, graphql } from '../support/graphql';

@@ -1,4 +1,4 @@
-import { startEmbeddedPostgres } from '../../src/embedded-postgres';
+import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
 
 // PGlite cannot start inside a jest test-file VM, so one in-memory instance is started here,
 // outside it, and the tests reach it through its socket with the ordinary driver (the same

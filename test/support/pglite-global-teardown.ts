@@ -1,4 +1,4 @@
-import type { startEmbeddedPostgres } from '../../src/embedded-postgres';
+import type { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
 
 export default async function globalTeardown(): Promise<void> {
   const embedded = (globalThis as { embeddedPostgres?: Awaited<ReturnType<typeof startEmbeddedPostgres>> })

@@ -7,7 +7,7 @@ import type { PasswordHasher } from '../../lib/password-hash';
 import { isUuid } from '../../lib/ids';
 import { execute, executeCount, executePrepared, toDate } from '../../lib/sql';
 import { generateSessionToken, hashSessionToken } from '../../lib/token';
-import type { Throttle } from '../../throttle';
+import type { Throttle } from './auth.throttle';
 import type { SessionCache } from './session-cache';
 import type { UserRecord } from '../user/user.entity';
 import { createUser, USER_COLUMNS, toUserRecord, type UserRow } from '../user/user.service';

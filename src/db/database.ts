@@ -2,11 +2,11 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
-import type { DatabaseConfig } from './config';
+import type { DatabaseConfig } from '../config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { migrationsList } from './migrations';
-import { Session } from './modules/auth/session.entity';
-import { User } from './modules/user/user.entity';
+import { Session } from '../modules/auth/session.entity';
+import { User } from '../modules/user/user.entity';
 
 export interface Database {
   orm: MikroORM<PostgreSqlDriver>;

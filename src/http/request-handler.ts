@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import type { Context, RequestInfo } from './context';
-import { loggableError } from './errors';
-import { applySecurityHeaders, clientIp, handleCors } from './http-security';
-import type { Logger } from './logger';
+import type { Context, RequestInfo } from '../context';
+import { loggableError } from '../errors';
+import { applySecurityHeaders, clientIp, handleCors } from './security';
+import type { Logger } from '../logger';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 

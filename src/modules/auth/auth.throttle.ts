@@ -9,8 +9,8 @@ import {
   type IRateLimiterStoreOptions,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import type { Config } from './config';
-import { AppError, ErrorCode, messages } from './errors';
+import type { Config } from '../../config';
+import { AppError, ErrorCode, messages } from '../../errors';
 
 // Brute force and credential stuffing defences. The counters live where every server instance
 // sees them (PostgreSQL by default, Redis with REDIS_URL), so N instances are one service.

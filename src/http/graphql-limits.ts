@@ -7,7 +7,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { messages } from './errors';
+import { messages } from '../errors';
 
 // Query limits against resource exhaustion: graphql-armor's validation rules (depth, aliases,
 // directives, cost) and graphql-js's own token limit at parse time, which — unlike armor's
