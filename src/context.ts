@@ -4,9 +4,9 @@ import { messages, unauthenticated } from './errors';
 import type { PasswordHasher } from './lib/password-hash';
 import { parseAuthorizationHeader } from './lib/token';
 import type { Logger } from './logger';
-import { validateSessionToken, type Viewer } from './modules/auth/auth.service';
-import type { SessionCache } from './modules/auth/session-cache';
 import type { Throttle } from './modules/auth/auth.throttle';
+import type { SessionCache } from './modules/auth/session-cache';
+import { validateSessionToken, type Viewer } from './modules/auth/session.service';
 
 export interface RequestInfo {
   authorization: string | undefined;
@@ -51,14 +51,17 @@ export interface ContextDependencies {
  */
 export function createContext(dependencies: ContextDependencies, request: RequestInfo): Context {
   const credentials = parseAuthorizationHeader(request.authorization);
+  let forked: EntityManager | undefined;
+  // This request's own unit of work, forked on first use: a request that never touches the
+  // database (or is refused early) pays nothing for it.
+  const em = () => (forked ??= dependencies.em.fork());
   let viewerPromise: Promise<Viewer | null> | undefined;
-  // The token lookup is one raw statement on a pooled connection: it needs no unit of work, so
-  // an authenticated read like `me` never pays for a fork.
+  // The token lookup is one prepared statement; its row is mapped into a managed `User` of this
+  // request's EntityManager, so services work with an entity, not a copy.
   const viewer = () =>
     (viewerPromise ??= credentials?.token
-      ? validateSessionToken(dependencies.em, credentials.token, dependencies.config, dependencies.sessionCache)
+      ? validateSessionToken(em(), credentials.token, dependencies.config, dependencies.sessionCache)
       : Promise.resolve(null));
-  let forked: EntityManager | undefined;
   return {
     config: dependencies.config,
     logger: dependencies.logger,
@@ -66,9 +69,8 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     hasher: dependencies.hasher,
     throttle: dependencies.throttle,
     sessionCache: dependencies.sessionCache,
-    /** This request's own EntityManager, forked on first use. */
     get em() {
-      return (forked ??= dependencies.em.fork());
+      return em();
     },
     request,
     viewer,

@@ -4,6 +4,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { HashQueueFullError } from './lib/password-hash';
 import type { Logger } from './logger';
+import { fieldErrorsOf } from './validation';
 
 // The one catalogue of what a client can be told. Anything that is not an AppError or one of
 // Apollo's request errors is masked at the single boundary below (formatError).
@@ -211,13 +212,8 @@ export function createFormatError(logger: Logger, options: { production: boolean
       return { ...base, message: original.message, extensions: { ...original.extensions } };
     }
     if (original instanceof ArgumentValidationError) {
-      const fields: FieldErrors = {};
-      for (const failure of original.extensions.validationErrors as {
-        property: string;
-        constraints?: Record<string, string>;
-      }[]) {
-        addFieldError(fields, failure.property, ...Object.values(failure.constraints ?? {}));
-      }
+      // The input classes' rules (validation.ts): every broken rule, by field, never a value.
+      const fields = fieldErrorsOf(original.extensions.validationErrors);
       return { ...base, message: messages.invalidInput, extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
     }
     if (original instanceof HashQueueFullError) {

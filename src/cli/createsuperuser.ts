@@ -6,7 +6,9 @@ import { ConfigError, loadConfig, superuserPasswordFromEnv } from '../config';
 import { openDatabase } from '../db/database';
 import { AppError, type FieldErrors } from '../errors';
 import { createPasswordHasher } from '../lib/password-hash';
+import { RegisterInput } from '../modules/auth/auth.inputs';
 import { createUser } from '../modules/user/user.service';
+import { fieldErrorsOf, validateInput } from '../validation';
 
 export interface CliIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -107,18 +109,24 @@ export async function runCreateSuperuser(argv: string[], io: CliIO): Promise<num
   }
   try {
     await database.migrate();
-    const input = {
+    const em = database.orm.em.fork();
+    // The same rules as registration, declared on RegisterInput.
+    const input = Object.assign(new RegisterInput(), {
       username: options.username as string,
       email: options.email as string,
       password,
       firstName: (options['first-name'] as string | undefined) ?? null,
       lastName: (options['last-name'] as string | undefined) ?? null,
-    };
+    });
+    const problems = fieldErrorsOf(await validateInput(input, { config, em, viewer: async () => null }));
+    if (Object.keys(problems).length > 0) {
+      printFieldErrors(io, problems);
+      return 1;
+    }
     const user = await createUser(
-      database.orm.em.fork(),
+      em,
       input,
       {
-        config,
         hasher: createPasswordHasher({ cost: config.bcryptCost, concurrency: 1, queueMax: 1 }),
         isStaff: true,
         isSuperuser: true,

@@ -1,12 +1,9 @@
-import { MikroORM, type Options } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/core';
+import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import type { DatabaseConfig } from '../config';
 import { startEmbeddedPostgres } from './embedded-postgres';
-import { migrationsList } from './migrations';
-import { Session } from '../modules/auth/session.entity';
-import { User } from '../modules/user/user.entity';
+import { ormOptions } from './orm.config';
 
 export interface Database {
   orm: MikroORM<PostgreSqlDriver>;
@@ -17,53 +14,6 @@ export interface Database {
   isReady(): Promise<boolean>;
   /** Closes the pool, then the embedded database if there is one. */
   close(): Promise<void>;
-}
-
-type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
-
-/**
- * Every new pooled connection, in one round trip:
- * - bounds each statement on the server, so a stuck query cannot hold a connection for long;
- * - forgets prepared statements: embedded PGlite is a single backend session shared by every
- *   connection made to its socket, so named statements outlive the client that prepared them and
- *   the next connection's "prepare" would fail as a duplicate (a server session starts with none).
- */
-function prepareConnection(timeoutMs: number) {
-  return (connection: PooledConnection, done: (error?: Error) => void): void => {
-    connection.query(`deallocate all; set statement_timeout = ${Math.trunc(timeoutMs)}`, (error) =>
-      done(error ?? undefined),
-    );
-  };
-}
-
-/**
- * MikroORM options shared by the server, the CLI and the tests. Every wait is bounded, so that
- * when the database goes away requests fail fast (SERVICE_UNAVAILABLE) instead of hanging.
- */
-export function ormOptions(url: string, poolMax: number, timeoutSeconds = 5): Options<PostgreSqlDriver> {
-  const timeoutMs = timeoutSeconds * 1000;
-  return {
-    driver: PostgreSqlDriver,
-    clientUrl: url,
-    entities: [User, Session],
-    extensions: [Migrator],
-    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    pool: { min: 0, max: poolMax, afterCreate: prepareConnection(timeoutMs) },
-    driverOptions: {
-      acquireConnectionTimeout: timeoutMs,
-      connection: {
-        // node-postgres parses the URL again, so its query options (sslmode=…) apply too.
-        connectionString: url,
-        connectionTimeoutMillis: timeoutMs,
-        // If no answer comes at all (a vanished network), the client gives up a little after the
-        // server-side statement timeout would have fired.
-        query_timeout: timeoutMs + 1000,
-      },
-    },
-    allowGlobalContext: false,
-    discovery: { warnWhenNoEntities: false },
-    debug: false,
-  };
 }
 
 // Any fixed number: the key of the session-level advisory lock that serialises migrations.
@@ -107,7 +57,7 @@ function databaseOf(
 
 export async function openDatabase(config: DatabaseConfig, timeoutSeconds = 5): Promise<Database> {
   if (config.kind === 'postgres') {
-    const orm = await MikroORM.init(ormOptions(config.url, config.poolMax, timeoutSeconds));
+    const orm = await MikroORM.init<PostgreSqlDriver>(ormOptions(config.url, config.poolMax, timeoutSeconds));
     // Instances starting together take turns: the second finds nothing left to apply. The lock
     // is held on a connection of its own, outside the pool the migrations run on. (An embedded
     // PGlite reached by URL, as in the tests, serves one connection and one process: no lock.)
@@ -129,7 +79,7 @@ export async function openDatabase(config: DatabaseConfig, timeoutSeconds = 5): 
   // Embedded: the data-directory lock already makes this the only process.
   const embedded = await startEmbeddedPostgres(config.dataDir);
   try {
-    const orm = await MikroORM.init(ormOptions(embedded.url, 1, timeoutSeconds));
+    const orm = await MikroORM.init<PostgreSqlDriver>(ormOptions(embedded.url, 1, timeoutSeconds));
     return databaseOf(
       orm,
       'pglite',

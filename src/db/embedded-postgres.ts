@@ -69,7 +69,7 @@ async function socketDirectory(dataDir: string | null): Promise<string> {
  * it. The socket (not a TCP port) keeps other local users away from the data. PGlite is a single
  * session, so the pool holds exactly one connection.
  */
-export async function startEmbeddedPostgres(dataDir: string | null) {
+export async function startEmbeddedPostgres(dataDir: string | null, options: { background?: boolean } = {}) {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const directory = dataDir ? resolve(dataDir) : null;
@@ -81,6 +81,8 @@ export async function startEmbeddedPostgres(dataDir: string | null) {
     await chmod(socketDir, 0o700);
     const server = new PGLiteSocketServer({ db, path: join(socketDir, '.s.PGSQL.5432'), maxConnections: 1 });
     await server.start();
+    // A short-lived tool (the MikroORM CLI) must end when its work does, not wait on the listener.
+    if (options.background) (server as unknown as { server: { unref(): void } }).server.unref();
     return {
       /** A postgres:// URL whose host is the socket directory (node-postgres reads it so). */
       url: `postgres://postgres@${encodeURIComponent(socketDir)}:5432/postgres`,

@@ -24,16 +24,26 @@ export function canonicalEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function usernameProblems(username: string): string[] {
+export const usernameMessages = {
+  length: `Enter a username of ${USERNAME_MIN_LENGTH} to ${USERNAME_MAX_LENGTH} characters.`,
+  characters: 'A username may contain only letters, digits and @ . + - _ characters.',
+};
+
+export function hasUsernameLength(username: string): boolean {
+  const length = [...normalizeUsername(username)].length;
+  return length >= USERNAME_MIN_LENGTH && length <= USERNAME_MAX_LENGTH;
+}
+
+/** True for the empty name too: its problem is the length. */
+export function hasOnlyUsernameCharacters(username: string): boolean {
   const normalized = normalizeUsername(username);
-  const length = [...normalized].length;
+  return normalized === '' || USERNAME_PATTERN.test(normalized);
+}
+
+export function usernameProblems(username: string): string[] {
   const problems: string[] = [];
-  if (length < USERNAME_MIN_LENGTH || length > USERNAME_MAX_LENGTH) {
-    problems.push(`Enter a username of ${USERNAME_MIN_LENGTH} to ${USERNAME_MAX_LENGTH} characters.`);
-  }
-  if (length > 0 && !USERNAME_PATTERN.test(normalized)) {
-    problems.push('A username may contain only letters, digits and @ . + - _ characters.');
-  }
+  if (!hasUsernameLength(username)) problems.push(usernameMessages.length);
+  if (!hasOnlyUsernameCharacters(username)) problems.push(usernameMessages.characters);
   return problems;
 }
 
@@ -44,6 +54,7 @@ export function emailProblems(email: string): string[] {
   return [];
 }
 
-export function nameProblems(name: string, label: string): string[] {
-  return [...name].length > NAME_MAX_LENGTH ? [`Enter a ${label} of at most ${NAME_MAX_LENGTH} characters.`] : [];
+/** An email as stored: surrounding space removed, case kept (the canonical form ignores it). */
+export function normalizeEmail(email: string): string {
+  return email.trim();
 }

@@ -33,8 +33,9 @@ describe('register', () => {
       isStaff: false,
       isSuperuser: false,
       daysCount: 0,
-      lastLogin: null,
     });
+    // Registering logs the new user in (issue 16): the login is recorded.
+    expect(new Date(payload.user.lastLogin).getTime()).toBeGreaterThanOrEqual(before);
     const ttlMs = 30 * 24 * 3600 * 1000;
     expect(new Date(payload.expiresAt).getTime()).toBeGreaterThanOrEqual(before + ttlMs - 1000);
     expect(new Date(payload.expiresAt).getTime()).toBeLessThanOrEqual(Date.now() + ttlMs + 1000);

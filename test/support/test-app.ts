@@ -1,6 +1,5 @@
 import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
-import { execute } from '../../src/lib/sql';
 
 declare const TEST_DATABASE: 'pglite' | 'postgres';
 
@@ -54,9 +53,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     url,
     reset: async () => {
-      await execute(app.orm.em.fork(), 'truncate table sessions, users, rate_limits');
+      await app.orm.em.getConnection().execute('truncate table sessions, users, rate_limits');
     },
-    sql: (query, params = []) => execute(app.orm.em.fork(), query, params),
+    sql: (query, params = []) => app.orm.em.getConnection().execute(query, params),
     close: () => app.close(),
   };
 }

@@ -1,12 +1,15 @@
 import type { MigrationObject } from '@mikro-orm/core';
-import { Migration20261122000000_initial } from './Migration20261122000000_initial';
-import { Migration20261122010000_rate_limits } from './Migration20261122010000_rate_limits';
-import { Migration20261122020000_user_count } from './Migration20261122020000_user_count';
+import { readdirSync } from 'node:fs';
 
-// Listed explicitly rather than discovered from disk, so the same list works compiled (dist/),
-// under jest's transform, and from the CLI. Append new migrations here, in order.
-export const migrationsList: MigrationObject[] = [
-  { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
-  { name: 'Migration20261122010000_rate_limits', class: Migration20261122010000_rate_limits },
-  { name: 'Migration20261122020000_user_count', class: Migration20261122020000_user_count },
-];
+// Every Migration<timestamp>_<name> file beside this one, in order: compiled (.js in dist/), under
+// jest's transform and under the MikroORM CLI (.ts) alike. `npx mikro-orm migration:create` adds
+// a file here; nothing else needs editing.
+export const migrationsList: MigrationObject[] = readdirSync(__dirname)
+  .filter((file) => /^Migration\d{14}\w*\.(js|ts)$/.test(file) && !file.endsWith('.d.ts'))
+  .sort()
+  .map((file) => {
+    const name = file.replace(/\.(js|ts)$/, '');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const module = require(`./${file}`) as Record<string, MigrationObject['class']>;
+    return { name, class: module[name] ?? Object.values(module)[0] };
+  });

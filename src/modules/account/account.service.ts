@@ -1,59 +1,57 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
-import { addFieldError, badUserInput, messages, type FieldErrors } from '../../errors';
-import { checkPasswordPolicy } from '../../lib/password-policy';
+import { badUserInput, messages, type FieldErrors } from '../../errors';
 import type { PasswordHasher } from '../../lib/password-hash';
-import { execute } from '../../lib/sql';
-import { invalidateOtherSessions, type Viewer } from '../auth/auth.service';
-import { passwordPolicy } from '../user/user.service';
+import { invalidateOtherSessions, type Viewer } from '../auth/session.service';
+import { User } from '../user/user.entity';
 
-/**
- * Checks a password the caller typed to confirm a sensitive change. One bcrypt comparison;
- * a password longer than any we accept cannot match and is not hashed.
- */
 export interface PasswordServices {
   config: Config;
   hasher: PasswordHasher;
 }
 
+/**
+ * Checks a password the caller typed to confirm a sensitive change. One bcrypt comparison;
+ * a password longer than any we accept cannot match and is not hashed.
+ */
 async function passwordMatches(
   em: EntityManager,
   userId: string,
   password: string,
   { config, hasher }: PasswordServices,
 ): Promise<boolean> {
-  const [row] = await execute<{ passwordHash: string }[]>(
-    em,
-    'select password_hash as "passwordHash" from users where id = ?',
-    [userId],
-  );
-  if (!row || [...password].length > config.passwordMaxLength) return false;
+  // The hash alone, past the identity map (where the viewer's entity was loaded without it).
+  const row = await em
+    .createQueryBuilder(User)
+    .select(['passwordHash'])
+    .where({ id: userId })
+    .execute<{ passwordHash: string } | undefined>('get');
+  if (!row?.passwordHash || [...password].length > config.passwordMaxLength) return false;
   return hasher.verify(password, row.passwordHash);
 }
 
 /**
- * Needs the current password; the new one passes the registration policy and differs from it.
- * Afterwards every other session of the user is revoked (whoever else held a token is out),
- * while the session that made the change stays valid.
+ * Needs the current password; `ruleProblems` are the new password's (policy, differs from the
+ * current one), reported together with a wrong current password. Afterwards every other
+ * session of the user is revoked, while the session that made the change stays valid.
  */
 export async function changePassword(
   em: EntityManager,
   viewer: Viewer,
   input: { currentPassword: string; newPassword: string },
+  ruleProblems: FieldErrors,
   services: PasswordServices,
 ): Promise<void> {
-  const { config } = services;
   const fields: FieldErrors = {};
   if (!(await passwordMatches(em, viewer.user.id, input.currentPassword, services))) {
-    addFieldError(fields, 'currentPassword', messages.wrongCurrentPassword);
+    fields.currentPassword = [messages.wrongCurrentPassword];
   }
-  addFieldError(fields, 'newPassword', ...checkPasswordPolicy(input.newPassword, passwordPolicy(config), viewer.user));
-  if (input.newPassword === input.currentPassword) addFieldError(fields, 'newPassword', messages.samePassword);
+  Object.assign(fields, ruleProblems);
   if (Object.keys(fields).length > 0) throw badUserInput(fields);
 
   const passwordHash = await services.hasher.hash(input.newPassword);
   await em.transactional(async (tx) => {
-    await execute(tx, 'update users set password_hash = ? where id = ?', [passwordHash, viewer.user.id]);
+    await tx.nativeUpdate(User, { id: viewer.user.id }, { passwordHash });
     await invalidateOtherSessions(tx, viewer.user.id, viewer.sessionId);
   });
 }
@@ -68,5 +66,5 @@ export async function deleteAccount(
   if (!(await passwordMatches(em, userId, password, services))) {
     throw badUserInput({ password: [messages.wrongPassword] });
   }
-  await execute(em, 'delete from users where id = ?', [userId]);
+  await em.nativeDelete(User, { id: userId });
 }

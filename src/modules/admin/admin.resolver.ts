@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { toUserView, UserView } from '../user/user.types';
 import { deleteUser, setUserActive } from './admin.service';
@@ -6,6 +6,7 @@ import { deleteUser, setUserActive } from './admin.service';
 /** Staff operations on other accounts. */
 @Resolver()
 export class AdminResolver {
+  @Authorized()
   @Mutation(() => UserView, {
     description: 'Staff only: enable or disable an account; disabling revokes its sessions.',
   })
@@ -20,6 +21,7 @@ export class AdminResolver {
     return toUserView(target, { id: viewer.id, isStaff: true });
   }
 
+  @Authorized()
   @Mutation(() => Boolean, {
     description: 'Staff only (a superuser for another staff account): deletes a user and its sessions.',
   })

@@ -1,12 +1,15 @@
-import { Arg, Ctx, Int, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Int, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { Context } from '../../context';
 import { toUserView } from '../user/user.types';
-import { invalidateSession, invalidateUserSessions, login, register } from './auth.service';
+import { login, register } from './auth.service';
+import { ThrottleRegistrations } from './auth.throttle';
 import { LoginInput, RegisterInput } from './auth.inputs';
 import { AuthPayload, RegisterPayload } from './auth.types';
+import { invalidateSession, invalidateUserSessions } from './session.service';
 
 @Resolver()
 export class AuthResolver {
+  @UseMiddleware(ThrottleRegistrations)
   @Mutation(() => RegisterPayload)
   async register(
     @Arg('input', () => RegisterInput) input: RegisterInput,
@@ -15,9 +18,7 @@ export class AuthResolver {
     const { user, token, expiresAt } = await register(ctx.em, input, {
       config: ctx.config,
       hasher: ctx.hasher,
-      throttle: ctx.throttle,
       userAgent: ctx.request.userAgent,
-      ip: ctx.request.ip,
     });
     return { user: toUserView(user, user), token, expiresAt };
   }
@@ -39,6 +40,7 @@ export class AuthResolver {
     return { user: toUserView(user, user), token, expiresAt };
   }
 
+  @Authorized()
   @Mutation(() => Boolean, { description: 'Revokes the token that made this request.' })
   async logout(@Ctx() ctx: Context): Promise<boolean> {
     const viewer = await ctx.requireViewer();
@@ -47,6 +49,7 @@ export class AuthResolver {
     return true;
   }
 
+  @Authorized()
   @Mutation(() => Int, { description: 'Revokes every session of the caller; returns how many.' })
   async logoutAll(@Ctx() ctx: Context): Promise<number> {
     const viewer = await ctx.requireViewer();

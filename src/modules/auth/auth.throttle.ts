@@ -9,7 +9,9 @@ import {
   type IRateLimiterStoreOptions,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
+import type { MiddlewareFn } from 'type-graphql';
 import type { Config } from '../../config';
+import type { Context } from '../../context';
 import { AppError, ErrorCode, messages } from '../../errors';
 
 // Brute force and credential stuffing defences. The counters live where every server instance
@@ -136,3 +138,12 @@ export function createThrottle(config: Config, orm: MikroORM<PostgreSqlDriver>, 
     },
   };
 }
+
+/**
+ * Counts a registration attempt from the client's address before its input is validated, so
+ * neither a valid attempt nor an invalid one ("is this name taken?") escapes the cap.
+ */
+export const ThrottleRegistrations: MiddlewareFn<Context> = async ({ context }, next) => {
+  await context.throttle.beginRegistration(context.request.ip);
+  return next();
+};

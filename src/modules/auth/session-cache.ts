@@ -1,14 +1,22 @@
-import type { Viewer } from './auth.service';
+/**
+ * A validated session as the token lookup found it: the session's id and expiry, and the user's
+ * row as the database returned it (mapped into each request's own EntityManager on use).
+ */
+export interface ValidatedSession {
+  sessionId: string;
+  userId: string;
+  userRow: Record<string, unknown>;
+}
 
 /**
- * Optional (SESSION_CACHE_SECONDS > 0): token digest -> viewer, for a few seconds, so a burst of
- * authenticated reads skips the database. The trade: a revocation made by *another* instance is
- * seen here only when the entry expires (at most the TTL); one made by this instance is applied
- * at once, since every revoking operation calls forgetSession/forgetUser. Rights checks for staff
- * operations re-read the database and never trust an entry.
+ * Optional (SESSION_CACHE_SECONDS > 0): token digest -> validated session, for a few seconds, so
+ * a burst of authenticated reads skips the database. The trade: a revocation made by *another*
+ * instance is seen here only when the entry expires (at most the TTL); one made by this instance
+ * is applied at once, since every revoking operation calls forgetSession/forgetUser. Staff
+ * operations re-read the actor's rights from the database and never trust an entry.
  */
 export class SessionCache {
-  private readonly entries = new Map<string, { viewer: Viewer; until: number }>();
+  private readonly entries = new Map<string, { session: ValidatedSession; until: number }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -19,26 +27,26 @@ export class SessionCache {
     return this.ttlMs > 0;
   }
 
-  get(key: string): Viewer | null {
+  get(key: string): ValidatedSession | null {
     const entry = this.entries.get(key);
     if (!entry) return null;
-    if (entry.until > Date.now()) return entry.viewer;
+    if (entry.until > Date.now()) return entry.session;
     this.entries.delete(key);
     return null;
   }
 
-  set(key: string, viewer: Viewer, sessionExpiresAt: Date): void {
+  set(key: string, session: ValidatedSession, sessionExpiresAt: Date): void {
     if (!this.enabled) return;
     // Oldest first out: a Map iterates in insertion order.
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { viewer, until: Math.min(Date.now() + this.ttlMs, sessionExpiresAt.getTime()) });
+    this.entries.set(key, { session, until: Math.min(Date.now() + this.ttlMs, sessionExpiresAt.getTime()) });
   }
 
   forgetSession(sessionId: string): void {
-    for (const [key, entry] of this.entries) if (entry.viewer.sessionId === sessionId) this.entries.delete(key);
+    for (const [key, entry] of this.entries) if (entry.session.sessionId === sessionId) this.entries.delete(key);
   }
 
   forgetUser(userId: string): void {
-    for (const [key, entry] of this.entries) if (entry.viewer.user.id === userId) this.entries.delete(key);
+    for (const [key, entry] of this.entries) if (entry.session.userId === userId) this.entries.delete(key);
   }
 }

@@ -1,64 +1,54 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, EntityRepositoryType, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { UserRepository } from './user.repository';
 
 /**
- * An account. `usernameCanonical` and `emailCanonical` carry the unique indexes (see the
- * migration): they make "unique ignoring case" a database rule, not a check that races.
+ * An account. `usernameCanonical` and `emailCanonical` carry the unique indexes: "unique ignoring
+ * case" is a database rule, not a check that races. Their "C" collation keeps byte order on every
+ * server and locale, so keyset pages are stable and a prefix search is an index range scan.
  */
-@Entity({ tableName: 'users' })
+@Entity({ tableName: 'users', repository: () => UserRepository })
 export class User {
+  [EntityRepositoryType]?: UserRepository;
   [OptionalProps]?: 'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Property({ length: 30 })
+  @Property({ type: 'string', length: 30 })
   username!: string;
 
-  @Property({ columnType: 'text collate "C"', unique: 'users_username_canonical_key' })
+  @Property({ type: 'text', columnType: 'text collate "C"', unique: 'users_username_canonical_key' })
   usernameCanonical!: string;
 
-  @Property({ length: 254 })
+  @Property({ type: 'string', length: 254 })
   email!: string;
 
-  @Property({ columnType: 'text collate "C"', unique: 'users_email_canonical_key' })
+  @Property({ type: 'text', columnType: 'text collate "C"', unique: 'users_email_canonical_key' })
   emailCanonical!: string;
 
-  @Property({ length: 60, hidden: true, lazy: true })
+  /** bcrypt's 60 characters exactly: a longer value (a hash with junk appended) cannot be stored. */
+  @Property({ type: 'string', length: 60, hidden: true, lazy: true })
   passwordHash!: string;
 
-  @Property({ length: 150 })
+  @Property({ type: 'string', length: 150, default: '' })
   firstName: string = '';
 
-  @Property({ length: 150 })
+  @Property({ type: 'string', length: 150, default: '' })
   lastName: string = '';
 
-  @Property()
+  @Property({ type: 'boolean', default: true })
   isActive: boolean = true;
 
-  @Property()
+  @Property({ type: 'boolean', default: false })
   isStaff: boolean = false;
 
-  @Property()
+  @Property({ type: 'boolean', default: false })
   isSuperuser: boolean = false;
 
-  @Property({ columnType: 'timestamptz' })
+  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
   dateJoined: Date = new Date();
 
-  @Property({ columnType: 'timestamptz', nullable: true })
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   lastLogin: Date | null = null;
-}
-
-/** The columns every GraphQL `User` is built from, whether loaded by the ORM or by raw SQL. */
-export interface UserRecord {
-  id: string;
-  username: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  isActive: boolean;
-  isStaff: boolean;
-  isSuperuser: boolean;
-  dateJoined: Date;
-  lastLogin: Date | null;
 }

@@ -1,16 +1,18 @@
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { encodeCursor, findUserById, listUsers } from './user.service';
 import { toUserView, UserConnection, UserView } from './user.types';
 
 @Resolver()
 export class UserResolver {
+  @Authorized()
   @Query(() => UserView, { description: 'The user behind the token. UNAUTHENTICATED without a valid token.' })
   async me(@Ctx() ctx: Context): Promise<UserView> {
     const { user } = await ctx.requireViewer();
     return toUserView(user, user);
   }
 
+  @Authorized()
   @Query(() => UserView, {
     nullable: true,
     description: 'Any user by id, or null where there is none. Needs a valid token.',
@@ -21,6 +23,7 @@ export class UserResolver {
     return found && toUserView(found, viewer);
   }
 
+  @Authorized()
   @Query(() => UserConnection, {
     description:
       'Users ordered by username, paged by cursor; search matches a username prefix, ignoring case. first is 1..100. Needs a valid token.',
@@ -33,10 +36,11 @@ export class UserResolver {
   ): Promise<UserConnection> {
     const { user: viewer } = await ctx.requireViewer();
     const page = await listUsers(ctx.em, { first, after, search });
+    const last = page.users.at(-1);
     return {
       nodes: page.users.map((user) => toUserView(user, viewer)),
       totalCount: page.countTotal,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.lastKey === null ? null : encodeCursor(page.lastKey) },
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last.usernameCanonical) : null },
     };
   }
 }

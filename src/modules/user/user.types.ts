@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import type { UserRecord } from './user.entity';
+import type { User } from './user.entity';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -43,7 +43,7 @@ export class UserView {
  * What a viewer may see of a user. Private fields are decided here, once, from who is asking,
  * so no resolver can forget the rule. Self-views (me, login, register) pass the user as viewer.
  */
-export function toUserView(user: UserRecord, viewer: Pick<UserRecord, 'id' | 'isStaff'> | null): UserView {
+export function toUserView(user: User, viewer: Pick<User, 'id' | 'isStaff'> | null): UserView {
   const canSeePrivate = viewer !== null && (viewer.isStaff || viewer.id === user.id);
   return {
     id: user.id,

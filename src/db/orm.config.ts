@@ -1,0 +1,69 @@
+import { Migrator } from '@mikro-orm/migrations';
+import type { Options } from '@mikro-orm/core';
+import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { RateLimit } from '../modules/auth/rate-limit.entity';
+import { Session } from '../modules/auth/session.entity';
+import { UserStats } from '../modules/user/user-stats.entity';
+import { User } from '../modules/user/user.entity';
+import { migrationsList } from './migrations';
+
+export const entities = [User, UserStats, Session, RateLimit];
+
+type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
+
+/**
+ * Every new pooled connection, in one round trip:
+ * - bounds each statement on the server, so a stuck query cannot hold a connection for long;
+ * - forgets prepared statements: embedded PGlite is a single backend session shared by every
+ *   connection made to its socket, so named statements outlive the client that prepared them and
+ *   the next connection's "prepare" would fail as a duplicate (a server session starts with none).
+ */
+function prepareConnection(timeoutMs: number) {
+  return (connection: PooledConnection, done: (error?: Error) => void): void => {
+    connection.query(`deallocate all; set statement_timeout = ${Math.trunc(timeoutMs)}`, (error) =>
+      done(error ?? undefined),
+    );
+  };
+}
+
+/**
+ * The one MikroORM configuration: the server, the tests and the CLI (mikro-orm.config.ts) all
+ * build their ORM from it. Every wait is bounded, so that when the database goes away requests
+ * fail fast (SERVICE_UNAVAILABLE) instead of hanging.
+ */
+export function ormOptions(url: string, poolMax: number, timeoutSeconds = 5): Options<PostgreSqlDriver> {
+  const timeoutMs = timeoutSeconds * 1000;
+  return defineConfig({
+    driver: PostgreSqlDriver,
+    clientUrl: url,
+    entities,
+    extensions: [Migrator],
+    migrations: {
+      // Read from the list (compiled, under jest and under the CLI alike); `migration:create`
+      // writes new files beside it, and the snapshot makes it diff against the entities.
+      migrationsList,
+      path: 'dist/db/migrations',
+      pathTs: 'src/db/migrations',
+      snapshot: true,
+      snapshotName: '.snapshot',
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+    },
+    pool: { min: 0, max: poolMax, afterCreate: prepareConnection(timeoutMs) },
+    driverOptions: {
+      acquireConnectionTimeout: timeoutMs,
+      connection: {
+        // node-postgres parses the URL again, so its query options (sslmode=…) apply too.
+        connectionString: url,
+        connectionTimeoutMillis: timeoutMs,
+        // If no answer comes at all (a vanished network), the client gives up a little after the
+        // server-side statement timeout would have fired.
+        query_timeout: timeoutMs + 1000,
+      },
+    },
+    allowGlobalContext: false,
+    discovery: { warnWhenNoEntities: false },
+    debug: false,
+  });
+}

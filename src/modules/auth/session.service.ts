@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../../config';
+import { executePrepared } from '../../db/prepared-statement';
+import { isUuid } from '../../lib/ids';
+import { generateSessionToken, hashSessionToken } from '../../lib/token';
+import { User } from '../user/user.entity';
+import type { SessionCache, ValidatedSession } from './session-cache';
+import { Session } from './session.entity';
+
+/** Who made a request: the session's user, a managed entity of the request's EntityManager. */
+export interface Viewer {
+  user: User;
+  sessionId: string;
+}
+
+export interface IssuedSession {
+  token: string;
+  expiresAt: Date;
+  sessionId: string;
+}
+
+const USER_AGENT_MAX_LENGTH = 512;
+
+/**
+ * Inserts one session row and returns the token: the only time it exists outside the client.
+ * With a session cap, the user's oldest sessions beyond it are removed.
+ */
+export async function createSession(
+  em: EntityManager,
+  userId: string,
+  options: { config: Config; userAgent: string | null },
+): Promise<IssuedSession> {
+  const { config } = options;
+  const token = generateSessionToken();
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + config.sessionTtlSeconds * 1000);
+  const sessionId = randomUUID();
+  await em.insert(Session, {
+    id: sessionId,
+    user: userId,
+    tokenHash: hashSessionToken(token),
+    createdAt: now,
+    expiresAt,
+    lastUsedAt: now,
+    userAgent: options.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
+  });
+  if (config.sessionLimitPerUser !== null) {
+    const beyondCap = await em.find(
+      Session,
+      { user: userId },
+      { fields: ['id'], orderBy: { createdAt: 'desc', id: 'desc' }, offset: config.sessionLimitPerUser },
+    );
+    if (beyondCap.length > 0) await em.nativeDelete(Session, { id: beyondCap.map((session) => session.id) });
+  }
+  return { token, expiresAt, sessionId };
+}
+
+// Every authenticated request runs this: a prepared statement, planned once per connection. It
+// selects the user's columns under their own names, so the row maps straight into a `User`.
+const VALIDATE_SESSION_SQL = `select s.id as "session_id", s.expires_at as "session_expires_at",
+    s.last_used_at as "session_last_used_at", u.id, u.username, u.username_canonical, u.email,
+    u.email_canonical, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
+    u.date_joined, u.last_login
+  from sessions s join users u on u.id = s.user_id
+  where s.token_hash = $1 and s.expires_at > $2 and u.is_active`;
+
+type ValidatedRow = Record<string, unknown> & {
+  session_id: string;
+  session_expires_at: string | Date;
+  session_last_used_at: string | Date | null;
+  id: string;
+};
+
+/**
+ * Token -> live session and its active user, in one indexed query on the digest. Returns null
+ * (never throws) for an unknown, expired or revoked token, or an inactive user.
+ *
+ * Sliding expiry without a write per request: a session used in the second half of its lifetime
+ * is extended to a full lifetime, and lastUsedAt is refreshed at most every
+ * sessionTouchIntervalSeconds. Both cases are one UPDATE; every other request only reads.
+ */
+export async function validateSessionToken(
+  em: EntityManager,
+  token: string,
+  config: Config,
+  cache?: SessionCache,
+): Promise<Viewer | null> {
+  const digest = hashSessionToken(token);
+  const cacheKey = cache?.enabled ? digest.toString('base64') : null;
+  const cached = cacheKey ? cache!.get(cacheKey) : null;
+  if (cached) return { user: em.map(User, cached.userRow), sessionId: cached.sessionId };
+  const now = new Date();
+  const [row] = await executePrepared<ValidatedRow>(em, 'authapi_validate_session', VALIDATE_SESSION_SQL, [
+    digest,
+    now,
+  ]);
+  if (!row) return null;
+  const { session_id: sessionId, session_expires_at, session_last_used_at, ...userRow } = row;
+  const expiresAt = new Date(session_expires_at);
+  const lastUsedAt = session_last_used_at === null ? null : new Date(session_last_used_at);
+  const ttlMs = config.sessionTtlSeconds * 1000;
+  const pastHalfLife = expiresAt.getTime() - now.getTime() < ttlMs / 2;
+  const touchDue = !lastUsedAt || now.getTime() - lastUsedAt.getTime() >= config.sessionTouchIntervalSeconds * 1000;
+  const sessionExpiresAt = pastHalfLife ? new Date(now.getTime() + ttlMs) : expiresAt;
+  if (pastHalfLife || touchDue) {
+    await em.nativeUpdate(
+      Session,
+      { id: sessionId },
+      pastHalfLife ? { lastUsedAt: now, expiresAt: sessionExpiresAt } : { lastUsedAt: now },
+    );
+  }
+  if (cacheKey) {
+    const validated: ValidatedSession = { sessionId, userId: row.id, userRow };
+    cache!.set(cacheKey, validated, sessionExpiresAt);
+  }
+  return { user: em.map(User, userRow), sessionId };
+}
+
+export async function invalidateSession(em: EntityManager, sessionId: string): Promise<boolean> {
+  return (await em.nativeDelete(Session, { id: sessionId })) > 0;
+}
+
+/** Deletes every session of a user; returns how many of them were still live. */
+export async function invalidateUserSessions(em: EntityManager, userId: string): Promise<number> {
+  return em.transactional(async (tx) => {
+    await tx.nativeDelete(Session, { user: userId, expiresAt: { $lte: new Date() } });
+    return tx.nativeDelete(Session, { user: userId });
+  });
+}
+
+/** The user's live sessions, newest first. */
+export function listUserSessions(em: EntityManager, userId: string): Promise<Session[]> {
+  return em.find(
+    Session,
+    { user: userId, expiresAt: { $gt: new Date() } },
+    { orderBy: { createdAt: 'desc', id: 'desc' } },
+  );
+}
+
+/**
+ * Revokes one session only if it belongs to the user. Someone else's id, an unknown id and a
+ * malformed one all answer false and change nothing, so ids cannot be probed.
+ */
+export async function invalidateOwnSession(em: EntityManager, userId: string, sessionId: string): Promise<boolean> {
+  if (!isUuid(sessionId)) return false;
+  return (await em.nativeDelete(Session, { id: sessionId.toLowerCase(), user: userId })) > 0;
+}
+
+/** Revokes every session of the user but one (the caller's, after a password change). */
+export function invalidateOtherSessions(em: EntityManager, userId: string, keepSessionId: string): Promise<number> {
+  return em.nativeDelete(Session, { user: userId, id: { $ne: keepSessionId } });
+}
