@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
-import { messages, unauthenticated } from '../../errors';
+import { unauthenticated, UnauthenticatedReason } from '../../errors';
 import { canonicalEmail, canonicalUsername } from '../../lib/identity';
 import type { PasswordHasher } from '../../lib/password-hash';
 import { User } from '../user/user.entity';
@@ -34,7 +34,7 @@ export async function login(
   const { config } = options;
   // Longer than any password we accept: it cannot match, and it must not cost a hash.
   if ([...credentials.password].length > config.passwordMaxLength || credentials.username.length > 320) {
-    throw unauthenticated(messages.invalidCredentials);
+    throw unauthenticated(UnauthenticatedReason.INVALID_CREDENTIALS);
   }
   const loginName = canonicalUsername(credentials.username);
   const candidates = await em.getRepository(User).findByLoginName(loginName, canonicalEmail(credentials.username));
@@ -46,7 +46,7 @@ export async function login(
     credentials.password,
     found?.passwordHash ?? options.dummyPasswordHash,
   );
-  if (!found || !passwordMatches || !found.isActive) throw unauthenticated(messages.invalidCredentials);
+  if (!found || !passwordMatches || !found.isActive) throw unauthenticated(UnauthenticatedReason.INVALID_CREDENTIALS);
   await attempt.succeeded();
   const now = new Date();
   const session = await em.transactional(async (tx) => {
