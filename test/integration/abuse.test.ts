@@ -136,3 +136,88 @@ test('"is this address taken?" through updateProfile is throttled per account', 
     expect(rename.errors).toBeUndefined();
   });
 });
+
+describe('no login name reaches two accounts', () => {
+  test("a username equal to someone's email address is refused, in any case or NFKC form", async () => {
+    await withTestApp({}, async (t) => {
+      const victim = await registerUser(t.url);
+      for (const username of [victim.email, victim.email.toUpperCase(), victim.email.replace('u', 'ｕ')]) {
+        const result = await graphql(t.url, REGISTER, { input: newUserInput({ username }) });
+        expect(result.errors?.[0].extensions.fields).toEqual({ username: [messages.usernameTaken] });
+      }
+      // The victim's login by email still reaches the victim.
+      const byEmail = await graphql(t.url, LOGIN, { input: { username: victim.email, password: victim.password } });
+      expect(byEmail.data!.login.user.id).toBe(victim.id);
+    });
+  });
+
+  test("an email address equal to someone's username is refused, at registration and in updateProfile", async () => {
+    await withTestApp({}, async (t) => {
+      const victim = await registerUser(t.url, { username: 'ada@example.org' });
+      const taken = await graphql(t.url, REGISTER, { input: newUserInput({ email: 'ADA@example.org' }) });
+      expect(taken.errors?.[0].extensions.fields).toEqual({ email: [messages.emailTaken] });
+      const other = await registerUser(t.url);
+      const change = await graphql(
+        t.url,
+        UPDATE_PROFILE,
+        { input: { email: 'ada@EXAMPLE.org' } },
+        { token: other.token },
+      );
+      expect(change.errors?.[0].extensions.fields).toEqual({ email: [messages.emailTaken] });
+      const login = await graphql(t.url, LOGIN, { input: { username: 'Ada@Example.org', password: victim.password } });
+      expect(login.data!.login.user.id).toBe(victim.id);
+    });
+  });
+
+  test('racing registrations of a username and the same email address: one wins', async () => {
+    await withTestApp({}, async (t) => {
+      const name = `race${Date.now()}@example.net`;
+      const results = await Promise.all([
+        graphql(t.url, REGISTER, { input: newUserInput({ username: name }) }),
+        graphql(t.url, REGISTER, { input: newUserInput({ email: name }) }),
+      ]);
+      expect(results.filter((result) => !result.errors)).toHaveLength(1);
+      expect(await t.sql('select user_id from login_names where name = ?', [name])).toHaveLength(1);
+    });
+  });
+});
+
+describe('look-alike usernames (Unicode TR39)', () => {
+  test('a username whose confusable skeleton is taken is refused', async () => {
+    await withTestApp({}, async (t) => {
+      await registerUser(t.url, { username: 'admin' });
+      for (const username of ['\u0430dmin', '\u0391dmin', 'adrnin']) {
+        const result = await graphql(t.url, REGISTER, { input: newUserInput({ username }) });
+        expect(errorCode(result)).toBe('BAD_USER_INPUT');
+        expect(result.errors![0].extensions.fields!.username).toBeDefined();
+      }
+    });
+  });
+
+  test('mixed scripts are refused; one non-Latin script is welcome', async () => {
+    await withTestApp({}, async (t) => {
+      const mixed = await graphql(t.url, REGISTER, { input: newUserInput({ username: 'p\u0430ypal' }) });
+      expect(mixed.errors![0].extensions.fields!.username).toContain(
+        'A username may not mix letters of different scripts (such as Latin and Cyrillic).',
+      );
+      for (const username of ['иванов', 'δημήτρης', '山田太郎', 'やまだ_taro']) {
+        const result = await graphql(t.url, REGISTER, { input: newUserInput({ username }) });
+        expect(result.errors).toBeUndefined();
+      }
+    });
+  });
+
+  test('two look-alikes, each of one script, registering at once: one wins', async () => {
+    await withTestApp({}, async (t) => {
+      // Latin "scope" and Cyrillic "ѕсоре" (dze, es, o, er, ie): the same skeleton.
+      const results = await Promise.all(
+        ['scope', '\u0455\u0441\u043e\u0440\u0435'].map((username) =>
+          graphql(t.url, REGISTER, { input: newUserInput({ username }) }),
+        ),
+      );
+      expect(results.filter((result) => !result.errors)).toHaveLength(1);
+      const loser = results.find((result) => result.errors)!;
+      expect(loser.errors![0].extensions.fields).toEqual({ username: [messages.usernameTaken] });
+    });
+  });
+});
