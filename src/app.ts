@@ -11,6 +11,7 @@ import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { openDatabase } from './db/database';
 import { createFormatError } from './errors';
+import { rejectControlCharacters } from './http/control-characters';
 import { createRequestHandler } from './http/request-handler';
 import { Redis } from 'ioredis';
 import { graphqlArmor, MAX_TOKENS, OnePasswordOperationPerRequest } from './http/graphql-limits';
@@ -98,6 +99,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       validationRules: [...armor.validationRules, OnePasswordOperationPerRequest],
       plugins: [
         ...armor.plugins,
+        rejectControlCharacters,
         recordOutcome,
         config.introspection
           ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
