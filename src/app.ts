@@ -95,6 +95,9 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       // main.ts owns the signals: it drains, closes the database, then exits 0.
       stopOnTerminationSignals: false,
       allowBatchedHttpRequests: false,
+      // Off by default: nothing here needs them, and when off a client's persisted-query
+      // extension is answered PERSISTED_QUERY_NOT_SUPPORTED (APQ clients then send the query).
+      persistedQueries: config.persistedQueries ? {} : false,
       parseOptions: { maxTokens: MAX_TOKENS },
       validationRules: [...armor.validationRules, OnePasswordOperationPerRequest],
       plugins: [

@@ -27,6 +27,8 @@ export interface Config {
   passwordMaxLength: number;
   /** Apollo Sandbox landing page and introspection. */
   introspection: boolean;
+  /** Automatic persisted queries (Apollo's APQ, in-memory cache); off unless asked for. */
+  persistedQueries: boolean;
   logLevel: string;
   throttle: ThrottleConfig;
   /** Counters live in PostgreSQL unless this is set. */
@@ -210,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
     passwordMinLength,
     passwordMaxLength: 1024,
     introspection: reader.boolean('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
+    persistedQueries: reader.boolean('GRAPHQL_PERSISTED_QUERIES', false),
     logLevel: reader.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
       'trace',
       'debug',

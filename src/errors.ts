@@ -273,6 +273,18 @@ export function createFormatError(logger: Logger, options: { production: boolean
       if (options.production) message = withoutSuggestions(message);
       return { ...base, message, extensions: { code } };
     }
+    // Apollo marks a few client faults only by a 4xx status, without a code: a persisted-query
+    // hash that does not match its query, an unknown persisted-query version.
+    const status = original instanceof GraphQLError ? (original.extensions.http as { status?: unknown })?.status : null;
+    if (
+      fromRequest &&
+      original.extensions.code === undefined &&
+      typeof status === 'number' &&
+      status >= 400 &&
+      status < 500
+    ) {
+      return { ...base, message: withoutQuotedValues(formatted.message), extensions: { code: 'BAD_REQUEST' } };
+    }
     logger.error({ err: loggableError(original) }, 'unexpected error');
     return { ...base, message: messages.internal, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
