@@ -85,7 +85,14 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
     const throttle = createThrottle(config, database.orm, redis);
     const armor = graphqlArmor({ production });
-    const server = createServer();
+    const server = createServer({
+      requestTimeout: config.httpRequestTimeoutSeconds * 1000,
+      headersTimeout: config.httpHeadersTimeoutSeconds * 1000,
+      keepAliveTimeout: config.httpKeepAliveTimeoutSeconds * 1000,
+      // Node checks the request and header timeouts only this often (30 s by default), so a
+      // bound would otherwise be overrun by up to that much.
+      connectionsCheckingInterval: Math.min(1000, (config.httpHeadersTimeoutSeconds * 1000) / 4),
+    });
     const apollo = new ApolloServer<Context>({
       schema,
       formatError: createFormatError(logger, { production }),

@@ -44,6 +44,12 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Bound on waiting for a pooled connection and on any one statement. */
   databaseTimeoutSeconds: number;
+  /** How long a client may take to send a whole request (headers and body), then 408. */
+  httpRequestTimeoutSeconds: number;
+  /** How long a client may take to send a request's headers (at most the request timeout). */
+  httpHeadersTimeoutSeconds: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  httpKeepAliveTimeoutSeconds: number;
 }
 
 export interface ThrottleConfig {
@@ -230,7 +236,15 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: parseOrigins(reader, nodeEnv),
     shutdownTimeoutSeconds: reader.integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
     databaseTimeoutSeconds: reader.integer('DATABASE_TIMEOUT_SECONDS', 5, 1, 300),
+    // A real client sends the at most 100 kB body in well under these; a slow-body (slowloris)
+    // client holding connections open is cut off. Node's own defaults are 300 s and 60 s.
+    httpRequestTimeoutSeconds: reader.integer('HTTP_REQUEST_TIMEOUT_SECONDS', 30, 1, 60),
+    httpHeadersTimeoutSeconds: reader.integer('HTTP_HEADERS_TIMEOUT_SECONDS', 10, 1, 60),
+    httpKeepAliveTimeoutSeconds: reader.integer('HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 5, 1, 60),
   };
+  if (config.httpHeadersTimeoutSeconds > config.httpRequestTimeoutSeconds) {
+    reader.problems.push('HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS');
+  }
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
 }
