@@ -66,7 +66,9 @@ const recordOutcome: ApolloServerPlugin<Context> = {
 export async function createApp(config: Config, overrides: { logger?: Logger } = {}): Promise<App> {
   const logger =
     overrides.logger ?? createLogger(config.logLevel, undefined, { pretty: config.nodeEnv === 'development' });
-  const database = await openDatabase(config.database, config.databaseTimeoutSeconds);
+  const database = await openDatabase(config.database, config.databaseTimeoutSeconds, {
+    idleSeconds: config.databasePoolIdleSeconds,
+  });
   try {
     if (config.migrateOnStart) {
       const applied = await database.migrate();

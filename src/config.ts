@@ -44,6 +44,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Bound on waiting for a pooled connection and on any one statement. */
   databaseTimeoutSeconds: number;
+  /** A pooled PostgreSQL connection unused this long is closed (the embedded one never is). */
+  databasePoolIdleSeconds: number;
   /** How long a client may take to send a whole request (headers and body), then 408. */
   httpRequestTimeoutSeconds: number;
   /** How long a client may take to send a request's headers (at most the request timeout). */
@@ -236,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: parseOrigins(reader, nodeEnv),
     shutdownTimeoutSeconds: reader.integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
     databaseTimeoutSeconds: reader.integer('DATABASE_TIMEOUT_SECONDS', 5, 1, 300),
+    databasePoolIdleSeconds: reader.integer('DATABASE_POOL_IDLE_SECONDS', 30, 1, 3600),
     // A real client sends the at most 100 kB body in well under these; a slow-body (slowloris)
     // client holding connections open is cut off. Node's own defaults are 300 s and 60 s.
     httpRequestTimeoutSeconds: reader.integer('HTTP_REQUEST_TIMEOUT_SECONDS', 30, 1, 60),

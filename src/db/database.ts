@@ -36,11 +36,47 @@ function prepareConnection(timeoutMs: number) {
   };
 }
 
+export interface PoolOptions {
+  /** A connection unused this long is closed (but never the embedded database's only one). */
+  idleSeconds?: number;
+  /** Embedded PGlite behind its socket: one connection, kept open. */
+  embedded?: boolean;
+}
+
+/**
+ * The knex (tarn) pool. A PostgreSQL pool shrinks to nothing when idle. The embedded one must
+ * not: its socket server takes one connection at a time and notices a closed one only a few
+ * event-loop turns later, so a connection opened just as the idle one was reaped was refused
+ * (`write EPIPE` at startup) and the request failed. It keeps its single connection open
+ * (min 1), and if that connection ever breaks, opening the next is retried until the acquire
+ * timeout instead of failing the request at the first refusal.
+ */
+function poolSettings(poolMax: number, timeoutMs: number, options: PoolOptions) {
+  const afterCreate = prepareConnection(timeoutMs);
+  const idleTimeoutMillis = (options.idleSeconds ?? 30) * 1000;
+  if (options.embedded) {
+    return {
+      min: 1,
+      max: 1,
+      idleTimeoutMillis,
+      propagateCreateError: false,
+      createRetryIntervalMillis: 100,
+      afterCreate,
+    };
+  }
+  return { min: 0, max: poolMax, idleTimeoutMillis, afterCreate };
+}
+
 /**
  * MikroORM options shared by the server, the CLI and the tests. Every wait is bounded, so that
  * when the database goes away requests fail fast (SERVICE_UNAVAILABLE) instead of hanging.
  */
-export function ormOptions(url: string, poolMax: number, timeoutSeconds = 5): Options<PostgreSqlDriver> {
+export function ormOptions(
+  url: string,
+  poolMax: number,
+  timeoutSeconds = 5,
+  pool: PoolOptions = {},
+): Options<PostgreSqlDriver> {
   const timeoutMs = timeoutSeconds * 1000;
   return {
     driver: PostgreSqlDriver,
@@ -48,7 +84,7 @@ export function ormOptions(url: string, poolMax: number, timeoutSeconds = 5): Op
     entities: [User, Session],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    pool: { min: 0, max: poolMax, afterCreate: prepareConnection(timeoutMs) },
+    pool: poolSettings(poolMax, timeoutMs, pool),
     driverOptions: {
       acquireConnectionTimeout: timeoutMs,
       connection: {
@@ -105,9 +141,13 @@ function databaseOf(
   };
 }
 
-export async function openDatabase(config: DatabaseConfig, timeoutSeconds = 5): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  timeoutSeconds = 5,
+  pool: { idleSeconds?: number } = {},
+): Promise<Database> {
   if (config.kind === 'postgres') {
-    const orm = await MikroORM.init(ormOptions(config.url, config.poolMax, timeoutSeconds));
+    const orm = await MikroORM.init(ormOptions(config.url, config.poolMax, timeoutSeconds, pool));
     // Instances starting together take turns: the second finds nothing left to apply. The lock
     // is held on a connection of its own, outside the pool the migrations run on. (An embedded
     // PGlite reached by URL, as in the tests, serves one connection and one process: no lock.)
@@ -129,7 +169,7 @@ export async function openDatabase(config: DatabaseConfig, timeoutSeconds = 5): 
   // Embedded: the data-directory lock already makes this the only process.
   const embedded = await startEmbeddedPostgres(config.dataDir);
   try {
-    const orm = await MikroORM.init(ormOptions(embedded.url, 1, timeoutSeconds));
+    const orm = await MikroORM.init(ormOptions(embedded.url, 1, timeoutSeconds, { ...pool, embedded: true }));
     return databaseOf(
       orm,
       'pglite',
