@@ -131,6 +131,13 @@ describe('other control characters, in variables and literals', () => {
     expectRefused(await postRaw(`{"query":${JSON.stringify(USERS)},"variables":${proto}}`), 'nonFieldErrors');
   });
 
+  test('an unknown operationName is not echoed', async () => {
+    const result = await postRaw(JSON.stringify({ query: USERS, operationName: nul('Op') }));
+    expect(result.status).toBe(400);
+    expect(result.text).not.toContain(MARKER);
+    expect(result.errors![0].message).toBe('Unknown operation name.');
+  });
+
   test('a deeply nested variable is walked without a stack overflow', async () => {
     // Written by hand: JSON.stringify itself overflows at this depth.
     const depth = 20000;
