@@ -27,9 +27,41 @@ const landingPageHeaders: Middleware = helmet({
   },
 }) as Middleware;
 
-export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, landingPage: boolean): void {
-  const middleware = landingPage ? landingPageHeaders : apiHeaders;
-  middleware(req, res, () => undefined);
+// The offline explorer (GraphiQL, see explorer.ts) and its files: everything from this server, no
+// other host. Monaco and GraphiQL set inline styles; Monaco's workers are files of the bundle.
+// No upgrade-insecure-requests: over plain http on a LAN address it would send the page's own
+// script and style requests to an https port that does not exist.
+const explorerHeaders: Middleware = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      baseUri: ["'self'"],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      workerSrc: ["'self'"],
+    },
+  },
+}) as Middleware;
+
+/** What a response is: API (JSON), the GraphiQL explorer (page or file), or the Apollo Sandbox page. */
+export type ResponseKind = 'api' | 'graphiql' | 'sandbox';
+
+const headersFor: Record<ResponseKind, Middleware> = {
+  api: apiHeaders,
+  graphiql: explorerHeaders,
+  sandbox: landingPageHeaders,
+};
+
+export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, kind: ResponseKind): void {
+  headersFor[kind](req, res, () => undefined);
 }
 
 const CORS_ALLOWED_HEADERS =
