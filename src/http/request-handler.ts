@@ -4,7 +4,8 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Context, RequestInfo } from '../context';
 import { loggableError } from '../errors';
 import { EXPLORER_ASSETS_PATH, explorerChoice, sendExplorerAsset, sendExplorerPage } from './explorer';
-import { applySecurityHeaders, clientIp, handleCors } from './security';
+import { createCorsHandler } from './cors';
+import { applySecurityHeaders, clientIp } from './security';
 import type { Logger } from '../logger';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -82,6 +83,7 @@ export function createRequestHandler(
     isDraining?(): boolean;
   },
 ) {
+  const handleCors = createCorsHandler(options.corsOrigins, options.logger);
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     // A caller's id is kept (tracing across services) only when it is plainly an id.
@@ -123,7 +125,12 @@ export function createRequestHandler(
       const explorerAsset =
         options.landingPage && (method === 'GET' || method === 'HEAD') && url.pathname.startsWith(EXPLORER_ASSETS_PATH);
       applySecurityHeaders(req, res, browserPage ?? (explorerAsset ? 'graphiql' : 'api'));
-      if (handleCors(req, res, options.corsOrigins)) return;
+      const preflight = handleCors(req, res);
+      if (preflight) {
+        // The access line of a refused preflight says so, instead of an ordinary OK.
+        if (preflight === 'refused-preflight') log.outcome = 'CORS_REFUSED';
+        return;
+      }
       if (explorerAsset) return await sendExplorerAsset(req, res, url.pathname.slice(EXPLORER_ASSETS_PATH.length));
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {

@@ -2,8 +2,8 @@ import { isIP } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
-// Response hardening shared by every route: security headers (helmet), CORS from an explicit
-// allow-list, and the client address used by the login throttle.
+// Response hardening shared by every route: security headers (helmet) and the client address used
+// by the login throttle. CORS is in cors.ts.
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
@@ -62,29 +62,6 @@ const headersFor: Record<ResponseKind, Middleware> = {
 
 export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, kind: ResponseKind): void {
   headersFor[kind](req, res, () => undefined);
-}
-
-const CORS_ALLOWED_HEADERS =
-  'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
-
-/**
- * Sets CORS headers for an allowed Origin; answers a preflight (OPTIONS) itself and returns
- * true when it did. Tokens travel in a header, not a cookie, so credentials are never allowed.
- */
-export function handleCors(req: IncomingMessage, res: ServerResponse, allowedOrigins: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  res.setHeader('vary', 'Origin');
-  const allowed = origin !== undefined && allowedOrigins.includes(origin);
-  if (allowed) res.setHeader('access-control-allow-origin', origin);
-  if (req.method !== 'OPTIONS') return false;
-  if (allowed) {
-    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-    res.setHeader('access-control-allow-headers', CORS_ALLOWED_HEADERS);
-    res.setHeader('access-control-max-age', '600');
-  }
-  res.statusCode = 204;
-  res.end();
-  return true;
 }
 
 function normalizeIp(address: string): string {
