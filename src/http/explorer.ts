@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve } from 'node:path';
@@ -45,13 +45,29 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
+// Without the bundle (sources run directly, never built) the page would stay blank: say why instead.
+const NOT_BUILT_PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>authapi · explorer not built</title>
+    <link rel="icon" href="data:," />
+  </head>
+  <body>
+    <p>The explorer's files are not built. Run <code>npm run build</code> (or <code>npm start</code>), then reload.</p>
+    <p>Meanwhile, <a href="?sandbox">Apollo Sandbox</a> works when this browser can reach Apollo's CDN.</p>
+  </body>
+</html>
+`;
+
 export function sendExplorerPage(res: ServerResponse): void {
+  const page = existsSync(join(EXPLORER_ASSETS_DIR, 'explorer.js')) ? PAGE : NOT_BUILT_PAGE;
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(PAGE),
+    'content-length': Buffer.byteLength(page),
     'cache-control': 'no-cache',
   });
-  res.end(PAGE);
+  res.end(page);
 }
 
 /**
