@@ -123,10 +123,19 @@ function parseThrottle(reader: EnvReader): ThrottleConfig {
 function parseOrigins(reader: EnvReader, nodeEnv: NodeEnv): string[] {
   const raw = reader.raw('CORS_ORIGINS');
   if (raw === undefined) {
-    // Development: local front ends and Apollo's hosted Sandbox; production: nobody until listed.
+    // Development: local front ends (by name and by address: a browser sends whichever the page
+    // was opened with) and Apollo's hosted Sandbox; production: nobody until listed.
     return nodeEnv === 'production'
       ? []
-      : ['http://localhost:3000', 'http://localhost:5173', 'http://localhost:4000', 'https://studio.apollographql.com'];
+      : [
+          'http://localhost:3000',
+          'http://localhost:5173',
+          'http://localhost:4000',
+          'http://127.0.0.1:3000',
+          'http://127.0.0.1:5173',
+          'http://127.0.0.1:4000',
+          'https://studio.apollographql.com',
+        ];
   }
   const origins = raw
     .split(',')
