@@ -1,0 +1,277 @@
+// End-to-end: the real API (node dist/main.js on in-memory PGlite), this app built by Vite and
+// served by `vite preview`, driven in Debian's Chromium through playwright-core.
+//
+//   npm run build                                  (at the repository root, once: builds dist/)
+//   npm --prefix examples/react-apollo run test:e2e
+//
+// CHROMIUM_PATH overrides /usr/bin/chromium. Screenshots go to e2e/screenshots/ (git-ignored).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+
+const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = path.resolve(appRoot, '../..');
+const screenshots = path.join(appRoot, 'e2e', 'screenshots');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const PASSWORD = 'Plum-Harbour-Lantern-42';
+const PAGE_SIZE = 5; // src/views/UsersPage.tsx
+
+let api; // { process, url, output() }
+let app; // { server, origin, outDir }
+let browser;
+let page;
+const pageErrors = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startApi(port, appOrigin) {
+  const main = path.join(repoRoot, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` at the repository root first`);
+  let output = '';
+  const child = spawn(process.execPath, [main], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL: 'pglite://memory',
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      CORS_ORIGINS: appOrigin,
+      BCRYPT_COST: '4',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}:\n${output}`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return { process: child, url: `${base}/graphql`, output: () => output };
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the API was not ready within 60 s:\n${output}`);
+}
+
+/** A GraphQL request straight to the API, as another device would make it. */
+async function gql(query, variables = {}, token) {
+  const response = await fetch(api.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}
+
+async function registerDirectly(username) {
+  const result = await gql('mutation ($input: RegisterInput!) { register(input: $input) { token } }', {
+    input: { username, email: `${username}@example.com`, password: PASSWORD },
+  });
+  assert.ok(result.data?.register.token, `register ${username}: ${JSON.stringify(result.errors)}`);
+}
+
+async function isTokenAlive(token) {
+  const result = await gql('{ me { id } }', {}, token);
+  if (result.data?.me) return true;
+  assert.equal(result.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', JSON.stringify(result));
+  return false;
+}
+
+/** Polls until the locator matches exactly `count` elements. */
+async function waitForCount(locator, count, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  let seen;
+  while (Date.now() < deadline) {
+    seen = await locator.count();
+    if (seen === count) return;
+    await sleep(50);
+  }
+  assert.fail(`expected ${count} elements, found ${seen}`);
+}
+
+async function shot(name) {
+  const file = path.join(screenshots, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+const started = performance.now();
+process.on('exit', () => log('exit'));
+const log = (what) => console.log(`[e2e +${((performance.now() - started) / 1000).toFixed(1)} s] ${what}`);
+
+before(async () => {
+  const [apiPort, appPort] = [await freePort(), await freePort()];
+  const origin = `http://127.0.0.1:${appPort}`;
+  api = await startApi(apiPort, origin);
+  log(`API ready at ${api.url}`);
+
+  // VITE_* variables in the environment reach import.meta.env at build time.
+  process.env.VITE_API_URL = api.url;
+  const outDir = mkdtempSync(path.join(tmpdir(), 'react-apollo-e2e-'));
+  await build({ root: appRoot, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const server = await preview({
+    root: appRoot,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: appPort, strictPort: true },
+  });
+  app = { server, origin, outDir };
+  log(`app built and served at ${origin}`);
+
+  mkdirSync(screenshots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1000, height: 720 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  log('Chromium started');
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  log('Chromium closed');
+  await app?.server.close();
+  log('preview closed');
+  if (app) rmSync(app.outDir, { recursive: true, force: true });
+  if (api) {
+    api.process.kill('SIGTERM');
+    const exited = new Promise((resolve) => api.process.once('exit', resolve));
+    if ((await Promise.race([exited, sleep(5_000, 'timeout', { ref: false })])) === 'timeout')
+      api.process.kill('SIGKILL');
+    log('API stopped');
+  }
+});
+
+test('the example app against the real API', async (t) => {
+  await t.test('register: a bad email is reported beside the email input', async () => {
+    await page.goto(`${app.origin}/#/register`);
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Email').fill('alice-at-example');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Password (again)').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    const emailError = page.getByTestId('error-email');
+    await emailError.waitFor();
+    assert.match(await emailError.innerText(), /valid email/i);
+    assert.equal(await page.getByLabel('Email').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel('Email').getAttribute('aria-describedby'), 'email-errors');
+    assert.equal(await page.getByTestId('error-username').count(), 0, 'only the email is wrong');
+    await shot('1-register-field-error');
+  });
+
+  await t.test('register properly: signed in, `me` is shown', async () => {
+    await page.getByLabel('Email').fill('alice@example.com');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const me = page.getByTestId('me');
+    await me.waitFor();
+    const text = await me.innerText();
+    assert.match(text, /Signed in as alice/);
+    assert.match(text, /alice@example\.com/);
+    assert.ok(await page.evaluate(() => globalThis.sessionStorage.getItem('authapi.token')), 'token kept');
+  });
+
+  await t.test('users: pages with "load more"', async () => {
+    for (const name of ['bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']) await registerDirectly(name);
+    await page.getByRole('link', { name: 'Users' }).click();
+    const rows = page.getByTestId('user-row');
+    await waitForCount(rows, PAGE_SIZE);
+    assert.equal(await page.getByTestId('users-count').innerText(), 'Showing 5 of 8');
+
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await waitForCount(rows, 8);
+    assert.deepEqual(await rows.allInnerTexts(), ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']);
+    assert.equal(await page.getByTestId('users-count').innerText(), 'Showing 8 of 8');
+    assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0, 'no next page');
+    await shot('2-users');
+
+    // Refresh starts the list again at the first page.
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await waitForCount(rows, PAGE_SIZE);
+    await page.getByRole('button', { name: 'Load more' }).waitFor();
+  });
+
+  await t.test('sessions: another device is listed and revoked', async () => {
+    const other = await gql('mutation ($input: LoginInput!) { login(input: $input) { token } }', {
+      input: { username: 'alice', password: PASSWORD },
+    });
+    const otherToken = other.data.login.token;
+    assert.ok(await isTokenAlive(otherToken));
+
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    const rows = page.getByTestId('session-row');
+    await waitForCount(rows, 2);
+    assert.equal(await page.locator('[data-testid=session-row][data-current]').count(), 1);
+    await shot('3-sessions');
+
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await waitForCount(rows, 1);
+    assert.equal(await rows.first().getAttribute('data-current'), 'true', 'this browser stays signed in');
+    assert.equal(await isTokenAlive(otherToken), false, 'the revoked token is refused');
+  });
+
+  await t.test('log out: the token is revoked and forgotten', async () => {
+    const token = await page.evaluate(() => globalThis.sessionStorage.getItem('authapi.token'));
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    assert.equal(await page.evaluate(() => globalThis.sessionStorage.getItem('authapi.token')), null);
+    assert.equal(await isTokenAlive(token), false, 'the server revoked it');
+  });
+
+  await t.test('log in: a wrong password is refused, the right one signs in', async () => {
+    await page.getByLabel('Username or email').fill('alice@example.com');
+    await page.getByLabel('Password').fill('not-the-password-at-all');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.equal(await alert.getAttribute('data-code'), 'UNAUTHENTICATED');
+
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('me').waitFor();
+    assert.match(await page.getByTestId('me').innerText(), /Signed in as alice/);
+    await shot('4-me');
+  });
+
+  await t.test('the page raised no errors', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
