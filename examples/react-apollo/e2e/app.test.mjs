@@ -4,10 +4,11 @@
 //   npm run build                                  (at the repository root, once: builds dist/)
 //   npm --prefix examples/react-apollo run test:e2e
 //
-// CHROMIUM_PATH overrides /usr/bin/chromium. Screenshots go to e2e/screenshots/ (git-ignored).
+// CHROMIUM_PATH overrides /usr/bin/chromium. Screenshots and the API's log go to e2e/output/
+// (git-ignored); a failing step leaves failed-<step>.png there.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import { build, preview } from 'vite';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(appRoot, '../..');
-const screenshots = path.join(appRoot, 'e2e', 'screenshots');
+const outputDir = path.join(appRoot, 'e2e', 'output');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PASSWORD = 'Plum-Harbour-Lantern-42';
 const PAGE_SIZE = 5; // src/views/UsersPage.tsx
@@ -112,8 +113,20 @@ async function waitForCount(locator, count, timeout = 10_000) {
   assert.fail(`expected ${count} elements, found ${seen}`);
 }
 
+/** A subtest that leaves a screenshot of the page when it fails. */
+function step(t, name, fn) {
+  return t.test(name, async () => {
+    try {
+      await fn();
+    } catch (error) {
+      await shot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => {});
+      throw error;
+    }
+  });
+}
+
 async function shot(name) {
-  const file = path.join(screenshots, `${name}.png`);
+  const file = path.join(outputDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
@@ -123,6 +136,8 @@ process.on('exit', () => log('exit'));
 const log = (what) => console.log(`[e2e +${((performance.now() - started) / 1000).toFixed(1)} s] ${what}`);
 
 before(async () => {
+  rmSync(outputDir, { recursive: true, force: true });
+  mkdirSync(outputDir, { recursive: true });
   const [apiPort, appPort] = [await freePort(), await freePort()];
   const origin = `http://127.0.0.1:${appPort}`;
   api = await startApi(apiPort, origin);
@@ -141,7 +156,6 @@ before(async () => {
   app = { server, origin, outDir };
   log(`app built and served at ${origin}`);
 
-  mkdirSync(screenshots, { recursive: true });
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: [
@@ -177,11 +191,12 @@ after(async () => {
     if ((await Promise.race([exited, sleep(5_000, 'timeout', { ref: false })])) === 'timeout')
       api.process.kill('SIGKILL');
     log('API stopped');
+    writeFileSync(path.join(outputDir, 'api.log'), api.output());
   }
 });
 
 test('the example app against the real API', async (t) => {
-  await t.test('register: a bad email is reported beside the email input', async () => {
+  await step(t, 'register: a bad email is reported beside the email input', async () => {
     await page.goto(`${app.origin}/#/register`);
     await page.getByLabel('Username').fill('alice');
     await page.getByLabel('Email').fill('alice-at-example');
@@ -198,7 +213,7 @@ test('the example app against the real API', async (t) => {
     await shot('1-register-field-error');
   });
 
-  await t.test('register properly: signed in, `me` is shown', async () => {
+  await step(t, 'register properly: signed in, `me` is shown', async () => {
     await page.getByLabel('Email').fill('alice@example.com');
     await page.getByRole('button', { name: 'Create account' }).click();
     const me = page.getByTestId('me');
@@ -209,7 +224,7 @@ test('the example app against the real API', async (t) => {
     assert.ok(await page.evaluate(() => globalThis.sessionStorage.getItem('authapi.token')), 'token kept');
   });
 
-  await t.test('users: pages with "load more"', async () => {
+  await step(t, 'users: pages with "load more"', async () => {
     for (const name of ['bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']) await registerDirectly(name);
     await page.getByRole('link', { name: 'Users' }).click();
     const rows = page.getByTestId('user-row');
@@ -229,7 +244,7 @@ test('the example app against the real API', async (t) => {
     await page.getByRole('button', { name: 'Load more' }).waitFor();
   });
 
-  await t.test('sessions: another device is listed and revoked', async () => {
+  await step(t, 'sessions: another device is listed and revoked', async () => {
     const other = await gql('mutation ($input: LoginInput!) { login(input: $input) { token } }', {
       input: { username: 'alice', password: PASSWORD },
     });
@@ -248,7 +263,7 @@ test('the example app against the real API', async (t) => {
     assert.equal(await isTokenAlive(otherToken), false, 'the revoked token is refused');
   });
 
-  await t.test('log out: the token is revoked and forgotten', async () => {
+  await step(t, 'log out: the token is revoked and forgotten', async () => {
     const token = await page.evaluate(() => globalThis.sessionStorage.getItem('authapi.token'));
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
@@ -256,7 +271,7 @@ test('the example app against the real API', async (t) => {
     assert.equal(await isTokenAlive(token), false, 'the server revoked it');
   });
 
-  await t.test('log in: a wrong password is refused, the right one signs in', async () => {
+  await step(t, 'log in: a wrong password is refused, the right one signs in', async () => {
     await page.getByLabel('Username or email').fill('alice@example.com');
     await page.getByLabel('Password').fill('not-the-password-at-all');
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -271,7 +286,20 @@ test('the example app against the real API', async (t) => {
     await shot('4-me');
   });
 
-  await t.test('the page raised no errors', () => {
+  await step(t, 'a token revoked elsewhere sends the page back to the login form', async () => {
+    // logoutAll from another device revokes every session of alice, this browser's included.
+    const other = await gql('mutation ($input: LoginInput!) { login(input: $input) { token } }', {
+      input: { username: 'alice', password: PASSWORD },
+    });
+    const all = await gql('mutation { logoutAll }', {}, other.data.login.token);
+    assert.equal(all.data?.logoutAll, 2, JSON.stringify(all));
+
+    await page.getByRole('link', { name: 'Sessions' }).click(); // asks the API again
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    assert.equal(await page.evaluate(() => globalThis.sessionStorage.getItem('authapi.token')), null);
+  });
+
+  await step(t, 'the page raised no errors', () => {
     assert.deepEqual(pageErrors, []);
   });
 });
