@@ -102,7 +102,7 @@ async function isTokenAlive(token) {
 }
 
 /** Polls until the locator matches exactly `count` elements. */
-async function waitForCount(locator, count, timeout = 10_000) {
+async function waitForCount(locator, count, timeout = 15_000) {
   const deadline = Date.now() + timeout;
   let seen;
   while (Date.now() < deadline) {
@@ -171,7 +171,7 @@ before(async () => {
   });
   const context = await browser.newContext({ viewport: { width: 1000, height: 720 } });
   page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(15_000); // a shared 2-core CI machine can be slow
   log('Chromium started');
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {
