@@ -54,15 +54,12 @@ const authLink = new SetContextLink((prevContext) => {
   return { headers: { ...prevContext.headers, authorization: `Bearer ${token}` } };
 });
 
-// A request that carried a token and came back UNAUTHENTICATED means the token is dead
-// (expired, revoked from another device, or its account disabled): forget it, which shows the
-// login page. Login itself also answers UNAUTHENTICATED for wrong credentials, but it is sent
-// without a token, so it never gets here with one. (When the API adds `extensions.reason`,
-// issue 16 item 5, check for `reason === 'INVALID_TOKEN'` instead.)
-const errorLink = new ErrorLink(({ error, operation }) => {
+// INVALID_TOKEN means the token this request carried is dead: expired, revoked from another
+// device, or its account disabled. Forget it, which shows the login page. A failed login is
+// UNAUTHENTICATED too, but with reason INVALID_CREDENTIALS, and keeps the user on the form.
+const errorLink = new ErrorLink(({ error }) => {
   if (!CombinedGraphQLErrors.is(error)) return;
-  const sentToken = Boolean(operation.getContext().headers?.authorization);
-  if (sentToken && error.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) void signOut();
+  if (error.errors.some((e) => e.extensions?.reason === 'INVALID_TOKEN')) void signOut();
 });
 
 export const client = new ApolloClient({

@@ -22,10 +22,15 @@ export function fieldErrorsOf(error: unknown): FieldErrors {
   return fields;
 }
 
-export function errorCodeOf(error: unknown): string | undefined {
-  if (!CombinedGraphQLErrors.is(error)) return undefined;
-  const code = error.errors[0]?.extensions?.code;
-  return typeof code === 'string' ? code : undefined;
+/**
+ * `extensions.code`, and for UNAUTHENTICATED `extensions.reason`: NO_CREDENTIALS, INVALID_TOKEN
+ * (expired, revoked or unknown: sign in again) or INVALID_CREDENTIALS (a failed login).
+ */
+export function errorCodeOf(error: unknown): { code?: string; reason?: string } {
+  if (!CombinedGraphQLErrors.is(error)) return {};
+  const extensions = error.errors[0]?.extensions ?? {};
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { code: text(extensions.code), reason: text(extensions.reason) };
 }
 
 /** One line for the user. Field errors are shown beside their inputs, so they are left out here. */

@@ -23,7 +23,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [login, { loading, error }] = useMutation(LoginMutation);
   const fields = fieldErrorsOf(error);
-  const code = errorCodeOf(error);
+  const { code, reason } = errorCodeOf(error);
   const message = errorMessageOf(error);
 
   async function submit(event: FormEvent) {
@@ -57,9 +57,9 @@ export function LoginPage() {
         errors={fields.password}
       />
       {message && (
-        // UNAUTHENTICATED: wrong credentials, unknown or inactive user (deliberately the same).
-        // TOO_MANY_REQUESTS: the message already says how long to wait (extensions.retryAfter).
-        <p className="error" role="alert" data-code={code}>
+        // UNAUTHENTICATED with reason INVALID_CREDENTIALS: wrong password, unknown or inactive
+        // user (deliberately the same). TOO_MANY_REQUESTS: the message says how long to wait.
+        <p className="error" role="alert" data-code={code} data-reason={reason}>
           {message}
         </p>
       )}
