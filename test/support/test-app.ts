@@ -1,5 +1,6 @@
 import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
+import { restoreBuiltInAccess } from './access';
 
 declare const TEST_DATABASE: 'pglite' | 'postgres';
 
@@ -53,7 +54,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     url,
     reset: async () => {
-      await app.orm.em.getConnection().execute('truncate table sessions, users, rate_limits');
+      const connection = app.orm.em.getConnection();
+      await connection.execute('truncate table sessions, users_groups, users_permissions, users, rate_limits');
+      await restoreBuiltInAccess((query, params) => connection.execute(query, params as unknown[]));
     },
     sql: (query, params = []) => app.orm.em.getConnection().execute(query, params),
     close: () => app.close(),
