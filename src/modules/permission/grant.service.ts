@@ -26,11 +26,21 @@ export function grantByName(em: EntityManager, username: string, names: string[]
       { populate: ['groups', 'userPermissions'] },
     );
     if (!user) return { granted: [], problems: [`There is no user named "${username}".`] };
+    // Every name is resolved before anything changes: the transaction flushes what was changed
+    // even when it returns early.
+    const found = await Promise.all(
+      names.map(async (name) => {
+        const permission = isCodename(name) ? await tx.findOne(Permission, { codename: name }) : null;
+        const group = permission ? null : await tx.findOne(Group, { nameCanonical: canonicalGroupName(name) });
+        return { name, permission, group };
+      }),
+    );
+    const problems = found
+      .filter(({ permission, group }) => !permission && !group)
+      .map(({ name }) => `There is no permission or group named "${name}".`);
+    if (problems.length > 0) return { granted: [], problems };
     const granted: string[] = [];
-    const problems: string[] = [];
-    for (const name of names) {
-      const permission = isCodename(name) ? await tx.findOne(Permission, { codename: name }) : null;
-      const group = permission ? null : await tx.findOne(Group, { nameCanonical: canonicalGroupName(name) });
+    for (const { permission, group } of found) {
       if (permission) {
         user.userPermissions.add(permission);
         granted.push(`permission ${permission.codename}`);
@@ -41,12 +51,9 @@ export function grantByName(em: EntityManager, username: string, names: string[]
       } else if (group) {
         user.groups.add(group);
         granted.push(`group ${group.name}`);
-      } else {
-        problems.push(`There is no permission or group named "${name}".`);
       }
     }
-    if (problems.length > 0) return { granted: [], problems };
     await tx.flush();
-    return { granted, problems };
+    return { granted, problems: [] };
   });
 }
