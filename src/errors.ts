@@ -3,6 +3,7 @@ import { ConnectionException, DriverException } from '@mikro-orm/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { HashQueueFullError } from './lib/password-hash';
+import { permissionMessages } from './modules/permission/permission.messages';
 import type { Logger } from './logger';
 import { fieldErrorsOf } from './validation';
 
@@ -43,22 +44,8 @@ export const messages = {
   tooManyRequests: (seconds: number) => `Too many attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
   busy: 'The server is busy. Try again in a moment.',
   oneSensitiveOperation: 'Send at most one of login, register, changePassword and deleteAccount per request.',
-  // Groups and permissions.
-  codenameFormat:
-    'Enter a codename like "app.action": lower-case letters, digits and _, with one dot, at most 100 characters.',
-  permissionName: 'Enter a name of 1 to 255 characters.',
-  permissionTaken: 'A permission with that codename already exists.',
-  unknownPermission: (codename: string) => `There is no permission "${codename}".`,
-  groupName: 'Enter a group name of 1 to 150 characters.',
-  groupNameTaken: 'A group with that name already exists.',
-  groupNotFound: 'There is no group with this id.',
-  unknownGroup: (id: string) => `There is no group with the id ${id}.`,
-  staffGroupFixed: 'The built-in group Staff can be neither renamed nor deleted.',
-  staffGroupFollowsIsStaff: 'An account is in Staff exactly when it is staff: set isStaff instead.',
-  staffGroupSuperuserOnly: 'Only a superuser can change the Staff group.',
-  isStaffSuperuserOnly: 'Only a superuser can change isStaff.',
-  grantOnlyHeld: (codenames: string[]) =>
-    `You can only grant permissions you hold yourself; you lack ${codenames.join(', ')}.`,
+  // Groups and permissions: their own part of the catalogue, kept beside them.
+  ...permissionMessages,
 } as const;
 
 /** Input field name -> human-readable problems; "nonFieldErrors" for the rest. */

@@ -28,13 +28,12 @@ export function grantByName(em: EntityManager, username: string, names: string[]
     if (!user) return { granted: [], problems: [`There is no user named "${username}".`] };
     // Every name is resolved before anything changes: the transaction flushes what was changed
     // even when it returns early.
-    const found = await Promise.all(
-      names.map(async (name) => {
-        const permission = isCodename(name) ? await tx.findOne(Permission, { codename: name }) : null;
-        const group = permission ? null : await tx.findOne(Group, { nameCanonical: canonicalGroupName(name) });
-        return { name, permission, group };
-      }),
-    );
+    const found = [];
+    for (const name of names) {
+      const permission = isCodename(name) ? await tx.findOne(Permission, { codename: name }) : null;
+      const group = permission ? null : await tx.findOne(Group, { nameCanonical: canonicalGroupName(name) });
+      found.push({ name, permission, group });
+    }
     const problems = found
       .filter(({ permission, group }) => !permission && !group)
       .map(({ name }) => `There is no permission or group named "${name}".`);
