@@ -1,5 +1,6 @@
 import { messages } from '../../src/errors';
 import { BUILT_IN_PERMISSIONS, Permissions } from '../../src/modules/permission/built-ins';
+import { permissionCodenames } from '../../src/modules/permission/permission.service';
 import {
   CREATE_GROUP,
   CREATE_PERMISSION,
@@ -236,4 +237,20 @@ test('the first check of a request loads the permission set in one query; later 
   } finally {
     spy.mockRestore();
   }
+});
+
+test("permissionCodenames (the access token's perms claim) lists what me { permissions } lists", async () => {
+  await byRoot(CREATE_PERMISSION, { codename: 'claims.read', name: 'Can read claims' });
+  const user = await userWith(['claims.read']);
+  await byRoot(SET_USER_ACCESS, {
+    input: { userId: user.id, groupIds: [(await newGroup([Permissions.viewGroup])).id] },
+  });
+  const em = () => t.app.orm.em.fork();
+  const claim = await permissionCodenames(em(), user.id);
+  expect(claim).toEqual(['claims.read', Permissions.viewGroup]);
+  expect((await as(user.token, ME_ACCESS)).data!.me.permissions).toEqual(claim);
+  expect(await permissionCodenames(em(), root.id)).toEqual((await as(root.token, ME_ACCESS)).data!.me.permissions);
+  await t.sql('update users set is_active = false where id = ?', [user.id]);
+  expect(await permissionCodenames(em(), user.id)).toEqual([]);
+  expect(await permissionCodenames(em(), '00000000-0000-4000-8000-000000000000')).toEqual([]);
 });

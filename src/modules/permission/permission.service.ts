@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badUserInput, messages } from '../../errors';
 import { sortCodenames } from '../../lib/access-names';
+import { isUuid } from '../../lib/ids';
 import { User } from '../user/user.entity';
 import { Permission } from './permission.entity';
 
@@ -62,6 +63,7 @@ async function allCodenames(em: EntityManager): Promise<string[]> {
  * sorted; empty for an unknown or inactive user. The access token's `perms` claim (issue 12).
  */
 export async function permissionCodenames(em: EntityManager, userId: string): Promise<string[]> {
+  if (!isUuid(userId)) return [];
   const user = await em.findOne(User, { id: userId, isActive: true }, { fields: ['isSuperuser'] });
   if (!user) return [];
   return user.isSuperuser ? allCodenames(em) : sortCodenames(await heldCodenames(em, userId));
