@@ -47,3 +47,11 @@ test('with the session cache on, a demotion by SQL (is_staff) takes the Staff ri
   await t.sql('update users set is_staff = false where id = ?', [staff.id]);
   expect(errorCode(await deleteUser((await registerUser(t.url)).id))).toBe('FORBIDDEN');
 });
+
+test('with the session cache on, a superuser demoted by SQL holds nothing from the next request', async () => {
+  const root = await registerUser(t.url);
+  await t.sql('update users set is_superuser = true where id = ?', [root.id]);
+  expect((await graphql(t.url, GROUPS, {}, { token: root.token })).errors).toBeUndefined();
+  await t.sql('update users set is_superuser = false where id = ?', [root.id]);
+  expect(errorCode(await graphql(t.url, GROUPS, {}, { token: root.token }))).toBe('FORBIDDEN');
+});

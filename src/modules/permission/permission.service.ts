@@ -43,13 +43,17 @@ async function heldCodenames(em: EntityManager, userId: string): Promise<string[
 /**
  * The permission set behind an authorization check, read from the database for this request (no
  * cache across requests: a change to a user's or a group's permissions applies from the user's
- * next request, on every instance). `user` is the request's viewer, whose row the request read.
+ * next request, on every instance). `user` is the request's viewer. Its row may come from the
+ * optional session cache, so "superuser" is confirmed by a fresh read: a demoted superuser loses
+ * everything at once, as before permissions existed. Either way the check costs one query.
  */
 export async function loadPermissionSet(
   em: EntityManager,
   user: Pick<User, 'id' | 'isSuperuser'>,
 ): Promise<PermissionSet> {
-  if (user.isSuperuser) return new PermissionSet(true, new Set());
+  if (user.isSuperuser && (await em.count(User, { id: user.id, isSuperuser: true, isActive: true })) > 0) {
+    return new PermissionSet(true, new Set());
+  }
   return new PermissionSet(false, new Set(await heldCodenames(em, user.id)));
 }
 
