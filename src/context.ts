@@ -7,6 +7,7 @@ import type { Logger } from './logger';
 import type { Throttle } from './modules/auth/auth.throttle';
 import type { SessionCache } from './modules/auth/session-cache';
 import { validateSessionToken, type Viewer } from './modules/auth/session.service';
+import { loadPermissionSet, PermissionSet } from './modules/permission/permission.service';
 
 export interface RequestInfo {
   authorization: string | undefined;
@@ -32,6 +33,11 @@ export interface Context {
   viewer(): Promise<Viewer | null>;
   /** The viewer, or UNAUTHENTICATED telling "no credentials" from "invalid or expired token". */
   requireViewer(): Promise<Viewer>;
+  /**
+   * The viewer's permissions (none without one), loaded by the first check of the request in one
+   * query and reused by every later one; never kept across requests.
+   */
+  permissions(): Promise<PermissionSet>;
 }
 
 export interface ContextDependencies {
@@ -62,6 +68,11 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     (viewerPromise ??= credentials?.token
       ? validateSessionToken(em(), credentials.token, dependencies.config, dependencies.sessionCache)
       : Promise.resolve(null));
+  let permissionsPromise: Promise<PermissionSet> | undefined;
+  const permissions = () =>
+    (permissionsPromise ??= viewer().then((found) =>
+      found ? loadPermissionSet(em(), found.user) : PermissionSet.none,
+    ));
   return {
     config: dependencies.config,
     logger: dependencies.logger,
@@ -74,6 +85,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     },
     request,
     viewer,
+    permissions,
     async requireViewer() {
       const found = await viewer();
       if (found) return found;

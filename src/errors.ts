@@ -3,6 +3,7 @@ import { ConnectionException, DriverException } from '@mikro-orm/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { HashQueueFullError } from './lib/password-hash';
+import { permissionMessages } from './modules/permission/permission.messages';
 import type { Logger } from './logger';
 import {
   REQUEST_ERROR_CODES,
@@ -51,6 +52,8 @@ export const messages = {
   tooManyRequests: (seconds: number) => `Too many attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
   busy: 'The server is busy. Try again in a moment.',
   oneSensitiveOperation: 'Send at most one of login, register, changePassword and deleteAccount per request.',
+  // Groups and permissions: their own part of the catalogue, kept beside them.
+  ...permissionMessages,
 } as const;
 
 /** Input field name -> human-readable problems; "nonFieldErrors" for the rest. */

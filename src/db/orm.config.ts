@@ -3,12 +3,14 @@ import type { Options } from '@mikro-orm/core';
 import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { RateLimit } from '../modules/auth/rate-limit.entity';
 import { Session } from '../modules/auth/session.entity';
+import { Group } from '../modules/permission/group.entity';
+import { Permission } from '../modules/permission/permission.entity';
 import { LoginName } from '../modules/user/login-name.entity';
 import { UserStats } from '../modules/user/user-stats.entity';
 import { User } from '../modules/user/user.entity';
 import { migrationsList } from './migrations';
 
-export const entities = [User, UserStats, LoginName, Session, RateLimit];
+export const entities = [User, UserStats, LoginName, Session, RateLimit, Permission, Group];
 
 type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
 

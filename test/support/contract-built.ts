@@ -51,4 +51,18 @@ export const BUILT_CONTRACT = [
   'Mutation.deleteAccount',
   'Mutation.setUserActive',
   'Mutation.deleteUser',
+  // Issue 13: groups and permissions.
+  'Permission',
+  'Group',
+  'GroupInput',
+  'UserAccessInput',
+  'User.groups',
+  'User.permissions',
+  'Query.permissions',
+  'Query.groups',
+  'Mutation.createPermission',
+  'Mutation.createGroup',
+  'Mutation.updateGroup',
+  'Mutation.deleteGroup',
+  'Mutation.setUserAccess',
 ];

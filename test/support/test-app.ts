@@ -1,5 +1,6 @@
 import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
+import { restoreBuiltInAccess } from './access';
 
 declare const TEST_DATABASE: 'pglite' | 'postgres';
 
@@ -54,8 +55,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     url,
     reset: async () => {
-      // CASCADE empties every table that references users (sessions, login names, …) too.
-      await app.orm.em.getConnection().execute('truncate table users, rate_limits cascade');
+      const connection = app.orm.em.getConnection();
+      // CASCADE empties every table that references users (sessions, login names, memberships, …).
+      await connection.execute('truncate table users, rate_limits cascade');
+      await restoreBuiltInAccess((query, params) => connection.execute(query, params as unknown[]));
     },
     sql: (query, params = []) => app.orm.em.getConnection().execute(query, params),
     close: () => app.close(),

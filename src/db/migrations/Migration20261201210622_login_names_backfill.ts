@@ -26,4 +26,7 @@ export class Migration20261201210622_login_names_backfill extends Migration {
       );
     }
   }
+
+  // Nothing to undo: the rows go with the table and the column (the migration before this one).
+  override async down(): Promise<void> {}
 }

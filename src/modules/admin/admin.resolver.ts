@@ -1,14 +1,15 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
-import { toUserView, UserView } from '../user/user.types';
+import { Permissions } from '../permission/built-ins';
+import { toUserView, userViewer, UserView } from '../user/user.types';
 import { deleteUser, setUserActive } from './admin.service';
 
-/** Staff operations on other accounts. */
+/** Operations on other accounts, each behind the permission it needs. */
 @Resolver()
 export class AdminResolver {
-  @Authorized()
+  @Authorized(Permissions.changeUser)
   @Mutation(() => UserView, {
-    description: 'Staff only: enable or disable an account; disabling revokes its sessions.',
+    description: 'Needs users.change_user: enable or disable an account; disabling revokes its sessions.',
   })
   async setUserActive(
     @Arg('id', () => ID) id: string,
@@ -18,12 +19,12 @@ export class AdminResolver {
     const { user: viewer } = await ctx.requireViewer();
     const target = await setUserActive(ctx.em, viewer.id, id, active);
     ctx.sessionCache.forgetUser(target.id);
-    return toUserView(target, { id: viewer.id, isStaff: true });
+    return toUserView(target, await userViewer(ctx, [target]));
   }
 
-  @Authorized()
+  @Authorized(Permissions.deleteUser)
   @Mutation(() => Boolean, {
-    description: 'Staff only (a superuser for another staff account): deletes a user and its sessions.',
+    description: 'Needs users.delete_user (a superuser for a staff account): deletes a user and its sessions.',
   })
   async deleteUser(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     const { user: viewer } = await ctx.requireViewer();

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, EntityRepositoryType, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import {
+  Collection,
+  Entity,
+  EntityRepositoryType,
+  ManyToMany,
+  OptionalProps,
+  PrimaryKey,
+  Property,
+} from '@mikro-orm/core';
+import { Group } from '../permission/group.entity';
+import { Permission } from '../permission/permission.entity';
 import { UserRepository } from './user.repository';
 
 /**
@@ -56,4 +66,12 @@ export class User {
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   lastLogin: Date | null = null;
+
+  /** The groups the user belongs to (the Staff group exactly when isStaff). */
+  @ManyToMany({ entity: () => Group, owner: true, inversedBy: 'users', pivotTable: 'users_groups' })
+  groups = new Collection<Group>(this);
+
+  /** The permissions held directly, as Django's user_permissions (not those through groups). */
+  @ManyToMany({ entity: () => Permission, owner: true, inversedBy: 'users', pivotTable: 'users_permissions' })
+  userPermissions = new Collection<Permission>(this);
 }

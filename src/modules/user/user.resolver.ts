@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { encodeCursor, findUserById, listUsers } from './user.service';
-import { toUserView, UserConnection, UserView } from './user.types';
+import { toUserView, UserConnection, userViewer, UserView } from './user.types';
 
 @Resolver()
 export class UserResolver {
@@ -18,9 +18,9 @@ export class UserResolver {
     description: 'Any user by id, or null where there is none. Needs a valid token.',
   })
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<UserView | null> {
-    const { user: viewer } = await ctx.requireViewer();
+    await ctx.requireViewer();
     const found = await findUserById(ctx.em, id);
-    return found && toUserView(found, viewer);
+    return found && toUserView(found, await userViewer(ctx, [found]));
   }
 
   @Authorized()
@@ -34,8 +34,8 @@ export class UserResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('search', () => String, { nullable: true }) search?: string | null,
   ): Promise<UserConnection> {
-    const { user: viewer } = await ctx.requireViewer();
     const page = await listUsers(ctx.em, { first, after, search });
+    const viewer = await userViewer(ctx, page.users);
     const edges = page.users.map((user) => ({
       cursor: encodeCursor(user.usernameCanonical),
       node: toUserView(user, viewer),

@@ -1,7 +1,10 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import type { Context } from '../../context';
+import { Permissions } from '../permission/built-ins';
 import type { User } from './user.entity';
 
 const DAY_MS = 24 * 3600 * 1000;
+const PRIVATE = 'Private: null unless the viewer is this user or holds users.view_user.';
 
 @ObjectType('User', { simpleResolvers: true })
 export class UserView {
@@ -32,19 +35,43 @@ export class UserView {
   @Field()
   isSuperuser!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Private: null unless the viewer is this user or staff.' })
+  @Field(() => String, { nullable: true, description: PRIVATE })
   email!: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'Private: null unless the viewer is this user or staff.' })
+  @Field(() => Date, { nullable: true, description: PRIVATE })
   lastLogin!: Date | null;
+
+  /** Not a field: whether the viewer may see the private fields (the resolved ones read it). */
+  privateVisible!: boolean;
+}
+
+/** Who is looking: their id, and whether they hold users.view_user (see others' private fields). */
+export interface UserViewer {
+  id: string;
+  viewsAllUsers?: boolean;
+}
+
+/**
+ * The viewer as toUserView needs it. users.view_user is looked up (the request's permission set,
+ * loaded once) only when someone other than the viewer is shown.
+ */
+export async function userViewer(ctx: Context, shown: Pick<User, 'id'>[]): Promise<UserViewer> {
+  const { user } = await ctx.requireViewer();
+  const others = shown.some((one) => one.id !== user.id);
+  return { id: user.id, viewsAllUsers: others && (await ctx.permissions()).has(Permissions.viewUser) };
+}
+
+/** A private field resolved elsewhere (groups, permissions): loaded only when it may be seen. */
+export async function privateField<T>(view: UserView, load: () => Promise<T>): Promise<T | null> {
+  return view.privateVisible ? load() : null;
 }
 
 /**
  * What a viewer may see of a user. Private fields are decided here, once, from who is asking,
  * so no resolver can forget the rule. Self-views (me, login, register) pass the user as viewer.
  */
-export function toUserView(user: User, viewer: Pick<User, 'id' | 'isStaff'> | null): UserView {
-  const canSeePrivate = viewer !== null && (viewer.isStaff || viewer.id === user.id);
+export function toUserView(user: User, viewer: UserViewer | null): UserView {
+  const canSeePrivate = viewer !== null && (viewer.viewsAllUsers === true || viewer.id === user.id);
   return {
     id: user.id,
     username: user.username,
@@ -57,6 +84,7 @@ export function toUserView(user: User, viewer: Pick<User, 'id' | 'isStaff'> | nu
     isSuperuser: user.isSuperuser,
     email: canSeePrivate ? user.email : null,
     lastLogin: canSeePrivate ? user.lastLogin : null,
+    privateVisible: canSeePrivate,
   };
 }
 
