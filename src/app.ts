@@ -17,6 +17,7 @@ import { graphqlArmor, MAX_TOKENS, OnePasswordOperationPerRequest } from './http
 import { createPasswordHasher, hashPassword } from './lib/password-hash';
 import { createLogger, type Logger } from './logger';
 import { SessionCache } from './modules/auth/session-cache';
+import { SigningKeyStore } from './modules/auth/signing-key-store';
 import { buildAppSchema } from './schema';
 import { createThrottle } from './modules/auth/auth.throttle';
 
@@ -66,11 +67,21 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
   const logger =
     overrides.logger ?? createLogger(config.logLevel, undefined, { pretty: config.nodeEnv === 'development' });
   const database = await openDatabase(config.database, config.databaseTimeoutSeconds);
+  let stopSigningKeys = () => undefined as void;
   try {
     if (config.migrateOnStart) {
       const applied = await database.migrate();
       if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     }
+    if (config.nodeEnv === 'production' && !config.jwt.secretKey) {
+      logger.warn(
+        'SECRET_KEY is not set: access-token signing keys are stored unencrypted in the database. Set SECRET_KEY to a random value of at least 32 characters (e.g. `openssl rand -base64 48`) and run `npm run rotate-signing-key`.',
+      );
+    }
+    // Every instance signs with and publishes the same keys, kept in the database.
+    const signingKeys = new SigningKeyStore(database.orm.em, config.jwt, logger);
+    await signingKeys.start();
+    stopSigningKeys = () => signingKeys.stop();
     const schema = await buildAppSchema();
     // Unknown login names are checked against this, at the configured cost, so they take as long
     // as a wrong password. Made once per process from random bytes: it matches nothing.
@@ -115,6 +126,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       hasher,
       throttle,
       sessionCache,
+      signingKeys,
     };
     server.on(
       'request',
@@ -125,6 +137,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
         landingPage: config.introspection,
         isReady: async () => !closing && (await database.isReady()),
         isDraining: () => closing !== undefined,
+        jwks: () => ({ body: signingKeys.jwks(), maxAgeSeconds: signingKeys.jwksMaxAgeSeconds }),
         createContext: (request) => createContext(contextDependencies, request),
       }),
     );
@@ -147,11 +160,13 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
         (closing ??= (async () => {
           if (server.listening) await drainHttpServer(server, config.shutdownTimeoutSeconds * 1000);
           await apollo.stop();
+          signingKeys.stop();
           await throttle.close();
           await database.close();
         })()),
     };
   } catch (error) {
+    stopSigningKeys();
     await database.close();
     throw error;
   }

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { parseJwt, type JwtConfig } from './jwt.config';
 
 // The only module that reads the environment. Every variable is parsed and checked at once, so a
 // bad deployment fails at start with one message naming each problem instead of failing later.
@@ -42,6 +43,7 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Bound on waiting for a pooled connection and on any one statement. */
   databaseTimeoutSeconds: number;
+  jwt: JwtConfig;
 }
 
 export interface ThrottleConfig {
@@ -68,7 +70,7 @@ type Env = Record<string, string | undefined>;
 
 const DEFAULT_DATABASE_URL = 'pglite://./data';
 
-class EnvReader {
+export class EnvReader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
@@ -227,6 +229,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: parseOrigins(reader, nodeEnv),
     shutdownTimeoutSeconds: reader.integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
     databaseTimeoutSeconds: reader.integer('DATABASE_TIMEOUT_SECONDS', 5, 1, 300),
+    jwt: parseJwt(reader),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

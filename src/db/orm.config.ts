@@ -3,11 +3,12 @@ import type { Options } from '@mikro-orm/core';
 import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { RateLimit } from '../modules/auth/rate-limit.entity';
 import { Session } from '../modules/auth/session.entity';
+import { SigningKey } from '../modules/auth/signing-key.entity';
 import { UserStats } from '../modules/user/user-stats.entity';
 import { User } from '../modules/user/user.entity';
 import { migrationsList } from './migrations';
 
-export const entities = [User, UserStats, Session, RateLimit];
+export const entities = [User, UserStats, Session, RateLimit, SigningKey];
 
 type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
 

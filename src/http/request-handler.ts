@@ -62,6 +62,30 @@ function countHeader(req: IncomingMessage, name: string): number {
   return count;
 }
 
+const JWKS_PATH = '/.well-known/jwks.json';
+
+/**
+ * Public keys, for any origin to read (they are public, and verifiers may be browser apps); a
+ * verifier may cache them for less than the time between a key's publication and its first use.
+ */
+function sendJwks(
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  jwks: { body: unknown; maxAgeSeconds: number },
+) {
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('cross-origin-resource-policy', 'cross-origin');
+  if (method === 'OPTIONS') {
+    res.setHeader('access-control-allow-methods', 'GET, HEAD, OPTIONS');
+    res.statusCode = 204;
+    return void res.end();
+  }
+  if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, 'Use GET.');
+  res.setHeader('cache-control', `public, max-age=${jwks.maxAgeSeconds}`);
+  sendJson(res, 200, jwks.body);
+}
+
 /**
  * GraphQL over HTTP on node:http: the body limit, malformed JSON and header checks are answered
  * here with a 4xx before Apollo sees the request; Apollo does the rest (CSRF prevention, GET
@@ -79,6 +103,8 @@ export function createRequestHandler(
     isReady(): Promise<boolean>;
     /** Shutting down: answer, but ask the client not to reuse the connection. */
     isDraining?(): boolean;
+    /** The public signing keys, served at /.well-known/jwks.json. */
+    jwks?(): { body: unknown; maxAgeSeconds: number };
   },
 ) {
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -113,6 +139,7 @@ export function createRequestHandler(
       const method = (req.method ?? 'GET').toUpperCase();
       const wantsLandingPage = options.landingPage && method === 'GET' && /text\/html/.test(req.headers.accept ?? '');
       applySecurityHeaders(req, res, wantsLandingPage);
+      if (url.pathname === JWKS_PATH && options.jwks) return sendJwks(req, res, method, options.jwks());
       if (handleCors(req, res, options.corsOrigins)) return;
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {
