@@ -46,4 +46,10 @@ export const BUILT_CONTRACT = [
   'Mutation.deleteAccount',
   'Mutation.setUserActive',
   'Mutation.deleteUser',
+  // Issue 12: access tokens (JWT) and refresh with rotation.
+  'AuthPayload.accessToken',
+  'AuthPayload.accessTokenExpiresAt',
+  'RegisterPayload.accessToken',
+  'RegisterPayload.accessTokenExpiresAt',
+  'Mutation.refreshToken',
 ];
