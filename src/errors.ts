@@ -63,8 +63,24 @@ export function badUserInput(fields: FieldErrors, message: string = messages.inv
   return new AppError(ErrorCode.BAD_USER_INPUT, message, { fields });
 }
 
-export function unauthenticated(message: string): AppError {
-  return new AppError(ErrorCode.UNAUTHENTICATED, message);
+/** Why a request is UNAUTHENTICATED, so a client can branch without comparing messages. */
+export enum UnauthenticatedReason {
+  /** No Authorization header: the user is not signed in. */
+  NO_CREDENTIALS = 'NO_CREDENTIALS',
+  /** A token that is malformed, unknown, expired or revoked: the session is over. */
+  INVALID_TOKEN = 'INVALID_TOKEN',
+  /** A failed login: wrong name or password, or an inactive account (indistinguishable). */
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+}
+
+const UNAUTHENTICATED_MESSAGES: Record<UnauthenticatedReason, string> = {
+  NO_CREDENTIALS: messages.noCredentials,
+  INVALID_TOKEN: messages.invalidToken,
+  INVALID_CREDENTIALS: messages.invalidCredentials,
+};
+
+export function unauthenticated(reason: UnauthenticatedReason): AppError {
+  return new AppError(ErrorCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGES[reason], { reason });
 }
 
 export function forbidden(message: string = messages.forbidden): AppError {

@@ -75,6 +75,7 @@ describe('with the default grace period', () => {
       const result = await refresh(t.url, token);
       expect(errorCode(result)).toBe('UNAUTHENTICATED');
       expect(result.errors![0].message).toBe(messages.invalidToken);
+      expect(result.errors![0].extensions.reason).toBe('INVALID_TOKEN');
     }
     await graphql(
       t.url,

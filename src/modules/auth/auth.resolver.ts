@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { Context } from '../../context';
-import { messages, unauthenticated } from '../../errors';
+import { unauthenticated, UnauthenticatedReason } from '../../errors';
 import type { User } from '../user/user.entity';
 import { toUserView } from '../user/user.types';
 import { accessTokenClaims, issueAccessToken, type IssuedAccessToken } from './access-token.service';
@@ -28,6 +28,7 @@ export class AuthResolver {
       config: ctx.config,
       hasher: ctx.hasher,
       userAgent: ctx.request.userAgent,
+      ip: ctx.request.ip,
     });
     return { user: toUserView(user, user), token, expiresAt, ...(await accessTokenFor(ctx, user, sessionId)) };
   }
@@ -45,7 +46,7 @@ export class AuthResolver {
       ip: ctx.request.ip,
     });
     // The session cap may have removed this user's oldest session.
-    if (ctx.config.sessionLimitPerUser !== null) ctx.sessionCache.forgetUser(user.id);
+    ctx.sessionCache.forgetUser(user.id);
     return { user: toUserView(user, user), token, expiresAt, ...(await accessTokenFor(ctx, user, sessionId)) };
   }
 
@@ -59,7 +60,7 @@ export class AuthResolver {
       ctx.sessionCache.forgetSession(outcome.sessionId);
       ctx.logger.warn({ sessionId: outcome.sessionId }, 'retired session token reused: session revoked');
     }
-    if (outcome.kind !== 'refreshed') throw unauthenticated(messages.invalidToken);
+    if (outcome.kind !== 'refreshed') throw unauthenticated(UnauthenticatedReason.INVALID_TOKEN);
     // The retired token's cache entry (if any) must not outlive the grace period.
     ctx.sessionCache.forgetSession(outcome.sessionId);
     const { user, token: newToken, expiresAt, sessionId } = outcome;

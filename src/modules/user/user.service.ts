@@ -76,10 +76,10 @@ export interface NewUser {
 export async function createUser<T>(
   em: EntityManager,
   input: NewUser,
-  options: { hasher: PasswordHasher; isStaff?: boolean; isSuperuser?: boolean; lastLogin?: Date },
+  options: { hasher: PasswordHasher; client?: string; isStaff?: boolean; isSuperuser?: boolean; lastLogin?: Date },
   then: (tx: EntityManager, user: User) => Promise<T>,
 ): Promise<T> {
-  const passwordHash = await options.hasher.hash(input.password);
+  const passwordHash = await options.hasher.hash(input.password, options.client);
   return withIdentityConflicts(em, input, null, () =>
     em.transactional(async (tx) => {
       const user = tx.create(User, {
