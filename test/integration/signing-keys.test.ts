@@ -75,6 +75,8 @@ test('a compromised key: the new key signs at once and tokens of the old one sto
   await withTestApp(FAST_KEYS, async (t) => {
     const user = await registerUser(t.url);
     const before = await loginWithAccess(t.url, user.username, user.password);
+    // Used once, so that its verified signature is remembered: that must not outlive the key.
+    expect((await meWithBearer(t.url, before.accessToken)).data!.me.id).toBe(user.id);
     const key = await rotateSigningKey(t.app.orm.em, t.app.config.jwt, { compromised: true });
     await waitFor(async () => errorCode(await meWithBearer(t.url, before.accessToken)) === 'UNAUTHENTICATED', 1500);
     expect(await kidsOf(t.url)).toEqual([key.id]);

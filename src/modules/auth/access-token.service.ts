@@ -74,8 +74,10 @@ export async function verifyAccessToken(
   config: Config,
   token: string,
 ): Promise<{ sessionId: string; userId: string } | null> {
+  const remembered = keys.recallVerified(token);
+  if (remembered) return remembered;
   try {
-    const { payload } = await jwtVerify(token, (header) => keys.verificationKey(header), {
+    const { payload, protectedHeader } = await jwtVerify(token, (header) => keys.verificationKey(header), {
       algorithms: ACCEPTED_ALGORITHMS,
       issuer: config.jwt.issuer,
       audience: config.jwt.audience ?? undefined,
@@ -83,7 +85,14 @@ export async function verifyAccessToken(
       requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
     });
     if (typeof payload.sid !== 'string' || !isUuid(payload.sid) || !isUuid(payload.sub!)) return null;
-    return { sessionId: payload.sid, userId: payload.sub! };
+    const verified = {
+      kid: protectedHeader.kid!,
+      sessionId: payload.sid,
+      userId: payload.sub!,
+      expiresAtMs: payload.exp! * 1000,
+    };
+    keys.rememberVerified(token, verified);
+    return verified;
   } catch {
     return null;
   }
