@@ -62,7 +62,9 @@ export function rotateSigningKey(
   return em.fork().transactional(async (tx) => {
     await lockKeySet(tx);
     const now = new Date();
-    const activatesAt = new Date(now.getTime() + (options.compromised ? 0 : config.keyActivationDelaySeconds * 1000));
+    // With no key yet (nothing has been published), there is nobody to wait for.
+    const immediate = options.compromised || (await tx.count(SigningKey, {})) === 0;
+    const activatesAt = new Date(now.getTime() + (immediate ? 0 : config.keyActivationDelaySeconds * 1000));
     if (options.compromised) {
       await tx.nativeDelete(SigningKey, {});
     } else {
