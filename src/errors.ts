@@ -4,6 +4,13 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { HashQueueFullError } from './lib/password-hash';
 import type { Logger } from './logger';
+import {
+  REQUEST_ERROR_CODES,
+  requestErrorMessages,
+  rewriteVariableError,
+  withoutQuotedValues,
+  withoutSuggestions,
+} from './http/request-errors';
 import { fieldErrorsOf } from './validation';
 
 // The one catalogue of what a client can be told. Anything that is not an AppError or one of
@@ -26,8 +33,9 @@ export const messages = {
   forbidden: 'You do not have permission to perform this action.',
   internal: 'Internal server error.',
   serviceUnavailable: 'The service is temporarily unavailable. Please retry shortly.',
-  required: 'This field is required.',
-  unknownField: 'This field is not allowed.',
+  required: requestErrorMessages.required,
+  unknownField: requestErrorMessages.unknownField,
+  controlCharacter: 'Control characters such as NUL are not allowed here (tab and line breaks are).',
   usernameTaken: 'A user with that username already exists.',
   emailTaken: 'A user with that email address already exists.',
   passwordMismatch: "The two password fields didn't match.",
@@ -92,83 +100,6 @@ export function addFieldError(fields: FieldErrors, field: string, ...problems: s
   if (problems.length > 0) (fields[field] ??= []).push(...problems);
 }
 
-// Apollo's own request errors keep their code. Their messages can quote the client's input
-// (variable values: a password!) or suggest field names; both are rewritten below.
-const REQUEST_ERROR_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'BAD_USER_INPUT',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'INTROSPECTION_DISABLED',
-  'MAX_RECURSIVE_SELECTIONS_EXCEEDED',
-]);
-
-const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
-
-function withoutSuggestions(message: string): string {
-  return message.replace(/\s*Did you mean [\s\S]*$/, '');
-}
-
-/** Removes every literal value graphql-js quotes in a parse or validation message. */
-function withoutQuotedValues(message: string): string {
-  return (
-    message
-      .replace(/, found [\s\S]*$/, '.')
-      // A token is quoted raw, unescaped (`Unexpected String "pass"word".`): a quote or backslash in
-      // the value ended the old quoted-string match early and leaked the rest. The token ends the
-      // message, so everything from it on goes.
-      .replace(/\b(String|BlockString|Name|Int|Float) "[\s\S]*$/, '$1.')
-      // Lexer errors quote a slice of the literal (`Invalid Unicode escape sequence: "\u{DEADBEEF".`).
-      .replace(/^(Syntax Error: (?:Invalid|Unexpected) [^:]*): [\s\S]*$/, '$1.')
-      .replace(/(cannot represent[^:]*):[\s\S]*$/, '$1.')
-  );
-}
-
-/**
- * graphql-js builds `Variable "$v" got invalid value <the value> at "v.path"; <reason>`, where the
- * value is the client's input, password included. Keep the variable name, the path and a
- * reason from a fixed list; drop the value.
- */
-function rewriteVariableError(error: GraphQLError): { message: string; fields: FieldErrors } {
-  const variable = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)"/.exec(error.message)?.[1] ?? 'input';
-  const reason = error.originalError?.message;
-  if (!error.message.includes(' got invalid value ') || !reason) {
-    // A required variable that is missing or null is an offending field too: name it, as the
-    // contract promises for every BAD_USER_INPUT (it used to answer `fields: {}`).
-    const missing = / of (?:required|non-null) type "[^"]+" (?:was not provided|must not be null)\.$/.test(
-      error.message,
-    );
-    return {
-      message: withoutQuotedValues(withoutSuggestions(error.message)),
-      fields: missing ? { [variable]: [messages.required] } : {},
-    };
-  }
-  const head = error.message.slice(0, error.message.length - reason.length - 2);
-  const path = / at "([_A-Za-z][_0-9A-Za-z]*(?:\.[_A-Za-z][_0-9A-Za-z]*|\[\d+\])*)"$/.exec(head)?.[1];
-  let field =
-    path
-      ?.split('.')
-      .pop()
-      ?.replace(/\[\d+\]$/, '') ?? 'nonFieldErrors';
-  let problem: string;
-  const required = /^Field "([^"]+)" of required type "[^"]+" was not provided\.$/.exec(reason);
-  const unknown = /^Field "([^"]+)" is not defined by type "[^"]+"\./.exec(reason);
-  const scalar = /^(\w+) cannot represent/.exec(reason);
-  if (required && GRAPHQL_NAME.test(required[1])) [field, problem] = [required[1], messages.required];
-  else if (unknown && GRAPHQL_NAME.test(unknown[1])) [field, problem] = [unknown[1], messages.unknownField];
-  else if (scalar) problem = `Expected a value of type ${scalar[1]}.`;
-  else if (/^Expected type "\w+" to be an object\.$/.test(reason)) problem = reason;
-  else problem = 'Invalid value.';
-  const where = path ? ` at "${path}"` : '';
-  return {
-    message: `Variable "$${variable}" has an invalid value${where}: ${problem}`,
-    fields: { [field]: [problem] },
-  };
-}
-
 // The database is down, unreachable, overloaded or too slow: the client may retry later.
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -196,27 +127,61 @@ function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+// A statement as the driver reports it: knex writes `<the SQL with its values filled in> - <reason>`.
+const SQL_STATEMENT =
+  /^\s*(select|insert|update|delete|with|set|begin|commit|rollback|savepoint|release|deallocate|create|alter|drop|truncate|lock|values)\b/i;
+
+/** PostgreSQL's fields that name a failure without quoting a value (unlike message and detail). */
+const DATABASE_FIELDS = ['code', 'severity', 'routine', 'constraint', 'table', 'column'] as const;
+
+function isDatabaseError(error: Error): boolean {
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return (
+    error instanceof DriverException ||
+    (typeof severity === 'string' && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) ||
+    SQL_STATEMENT.test(error.message)
+  );
+}
+
+/** A message with every quoted part masked and a trailing `: <value>` dropped. */
+function maskedReason(message: string): string {
+  return message
+    .split('\n')[0]
+    .replace(/"[^"]*"?|'[^']*'?|`[^`]*`?/g, '…')
+    .replace(/: \S*$/, '')
+    .slice(0, 200);
+}
+
 /**
- * What an error may put in the logs. A driver error's message is the SQL with its values filled
- * in (a password hash, an email, a token digest) and PostgreSQL's detail repeats the row: keep
- * only what names the failure.
+ * What an error may put in the logs: never a submitted value or a statement's parameters. They
+ * reach error messages in several ways: the driver writes the SQL with its values filled in (a
+ * password hash, an email, a token digest), PostgreSQL's reasons and details quote the offending
+ * value (`invalid input syntax for type uuid: "…"`), JSON and type errors quote their input. So a
+ * database error is logged by its SQLSTATE code and routine only, any other error by its type, its
+ * message with quoted parts masked, and its stack frames without the message line.
  */
 export function loggableError(error: unknown): Record<string, unknown> {
-  if (error instanceof DriverException) {
-    const { name, code } = error;
-    // MikroORM writes `<sql with values> - <driver message>`; only the driver's part is kept.
-    const separator = error.message.lastIndexOf(' - ');
-    const reason =
-      separator < 0
-        ? undefined
-        : error.message
-            .slice(separator + 3)
-            .replace(/\(.*$/s, '')
-            .slice(0, 200);
-    return { type: name, code, reason };
+  if (!(error instanceof Error)) return { type: typeof error };
+  if (isDatabaseError(error)) {
+    const loggable: Record<string, unknown> = { type: error.name };
+    for (const field of DATABASE_FIELDS) {
+      const value = (error as unknown as Record<string, unknown>)[field];
+      if (typeof value === 'string' && /^[\w.-]{1,64}$/.test(value)) loggable[field] = value;
+    }
+    return loggable;
   }
-  if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack };
-  return { type: typeof error };
+  const { code } = error as { code?: unknown };
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 12)
+    .map((line) => line.trim());
+  return {
+    type: error.name,
+    ...(typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? { code } : {}),
+    reason: maskedReason(error.message),
+    frames,
+  };
 }
 
 export function createFormatError(logger: Logger, options: { production: boolean }) {
@@ -249,6 +214,18 @@ export function createFormatError(logger: Logger, options: { production: boolean
       let message = withoutQuotedValues(formatted.message);
       if (options.production) message = withoutSuggestions(message);
       return { ...base, message, extensions: { code } };
+    }
+    // Apollo marks a few client faults only by a 4xx status, without a code: a persisted-query
+    // hash that does not match its query, an unknown persisted-query version.
+    const status = original instanceof GraphQLError ? (original.extensions.http as { status?: unknown })?.status : null;
+    if (
+      fromRequest &&
+      original.extensions.code === undefined &&
+      typeof status === 'number' &&
+      status >= 400 &&
+      status < 500
+    ) {
+      return { ...base, message: withoutQuotedValues(formatted.message), extensions: { code: 'BAD_REQUEST' } };
     }
     logger.error({ err: loggableError(original) }, 'unexpected error');
     return { ...base, message: messages.internal, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

@@ -1,4 +1,4 @@
-import type { EnvReader } from './config';
+import type { EnvReader } from './lib/env-reader';
 
 // The part of the configuration for access tokens and signing keys (issue 12), read by
 // src/config.ts's loadConfig like every other variable.

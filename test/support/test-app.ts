@@ -54,7 +54,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     url,
     reset: async () => {
-      await app.orm.em.getConnection().execute('truncate table sessions, users, rate_limits');
+      // CASCADE empties every table that references users (sessions, login names, …) too.
+      await app.orm.em.getConnection().execute('truncate table users, rate_limits cascade');
     },
     sql: (query, params = []) => app.orm.em.getConnection().execute(query, params),
     close: () => app.close(),

@@ -10,7 +10,8 @@ import { UserRepository } from './user.repository';
 @Entity({ tableName: 'users', repository: () => UserRepository })
 export class User {
   [EntityRepositoryType]?: UserRepository;
-  [OptionalProps]?: 'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin';
+  [OptionalProps]?:
+    'usernameSkeleton' | 'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -20,6 +21,10 @@ export class User {
 
   @Property({ type: 'text', columnType: 'text collate "C"', unique: 'users_username_canonical_key' })
   usernameCanonical!: string;
+
+  /** TR39 confusable skeleton of the username (lib/confusables.ts): no two users look alike. */
+  @Property({ type: 'text', columnType: 'text collate "C"', nullable: true, unique: 'users_username_skeleton_key' })
+  usernameSkeleton: string | null = null;
 
   @Property({ type: 'string', length: 254 })
   email!: string;
