@@ -3,7 +3,15 @@
 // integration tests share one database per project and PGlite serves one connection).
 const base = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest'],
+    // jose 6 is ESM only: Node 20 loads it with require(esm), jest's module system does not.
+    '/node_modules/jose/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   setupFiles: ['reflect-metadata'],
 };
 

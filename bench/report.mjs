@@ -136,6 +136,17 @@ export function evaluateTargets({ kind, summary, bcryptBound, plans, sizes }) {
       search ? search.usesExpectedIndex : null,
     ),
   );
+  const jwtRatio = r(s.me_jwt.rps, s.me.rps);
+  targets.push(
+    target(
+      'me_jwt_vs_session_token',
+      'me with an access token (JWT) ≥ 0.95 × me with a session token (same server, same data)',
+      `${int(s.me_jwt.rps)} vs ${int(s.me.rps)} rps`,
+      jwtRatio,
+      '≥ 0.95',
+      jwtRatio === null ? null : jwtRatio >= 0.95,
+    ),
+  );
   const sessionsRatio = r(s.me_big.rps, s.me.rps);
   targets.push(
     target(

@@ -194,6 +194,7 @@ const LOGIN_USERS_FROM = 101; // seeded users 101..164 log in; 1, 2 and 3 hold t
 const LOGIN_USERS = 64;
 const ME = { query: '{ me { id username email } }' };
 const LOGIN = 'mutation Login($input: LoginInput!) { login(input: $input) { token } }';
+const LOGIN_WITH_ACCESS = 'mutation Login($input: LoginInput!) { login(input: $input) { token accessToken } }';
 const REGISTER = 'mutation Register($input: RegisterInput!) { register(input: $input) { token } }';
 const USERS =
   'query Users($first: Int, $after: String, $search: String) { users(first: $first, after: $after, search: $search) { nodes { id username } pageInfo { hasNextPage endCursor } } }';
@@ -241,6 +242,8 @@ function buildScenarios(tag) {
       auth: true,
       body: ME,
     },
+    // The same `me` with an access token (JWT): signature check, then the session by id (issue 12).
+    { id: 'me_jwt', title: `me with an access token (JWT)`, server: 'A', connections: C, auth: 'access', body: ME },
     { id: 'me_big', title: `me, ${big} sessions`, server: 'B', connections: C, auth: true, body: ME },
     { id: 'login', title: 'login', server: 'C', connections: L, nextBody: loginBody },
     { id: 'register', title: 'register (unique names)', server: 'C', connections: L, nextBody: registerBody },
@@ -397,6 +400,8 @@ async function measureBackend(kind, bcryptBound, runStamp) {
     REGISTRATIONS_PER_IP: '100000000',
     LOGIN_FAILURES_PER_IP: '100000000',
     HASH_QUEUE_MAX: '100000',
+    // A full run outlasts the default 15-minute access token.
+    ACCESS_TOKEN_TTL_SECONDS: '86400',
   };
   log('  starting the servers…');
   const startOne = async (name, script, env) => {
@@ -418,14 +423,22 @@ async function measureBackend(kind, bcryptBound, runStamp) {
       .join(', ')}`,
   );
 
-  const tokenFor = async (server, n) => {
+  const accessTokens = {};
+  const tokenFor = async (server, n, name) => {
     const variables = { input: { username: seedUsername(n), password: SEED_PASSWORD } };
-    const { token } = (await graphql(server.url, LOGIN, variables)).login;
-    const check = await graphql(server.url, ME.query, {}, token);
-    if (check.me.username !== seedUsername(n)) throw new Error(`me answered ${JSON.stringify(check)}`);
+    const { token, accessToken } = (await graphql(server.url, LOGIN_WITH_ACCESS, variables)).login;
+    for (const credential of [token, accessToken]) {
+      const check = await graphql(server.url, ME.query, {}, credential);
+      if (check.me.username !== seedUsername(n)) throw new Error(`me answered ${JSON.stringify(check)}`);
+    }
+    accessTokens[name] = accessToken;
     return token;
   };
-  const tokens = { A: await tokenFor(serverA, 1), B: await tokenFor(serverB, 2), C: await tokenFor(serverC, 3) };
+  const tokens = {
+    A: await tokenFor(serverA, 1, 'A'),
+    B: await tokenFor(serverB, 2, 'B'),
+    C: await tokenFor(serverC, 3, 'C'),
+  };
 
   const only = flags.only ? new Set(flags.only.split(',').map((id) => id.trim())) : null;
   const scenarios = buildScenarios(`${Date.now().toString(36)}${kind[1]}`).scenarios.filter(
@@ -434,7 +447,8 @@ async function measureBackend(kind, bcryptBound, runStamp) {
   if (scenarios.length === 0) throw new Error(`--only ${flags.only} names no scenario`);
   const runStep = async (scenario, duration) => {
     const server = servers[scenario.server];
-    const token = scenario.server === 'baseline' ? null : tokens[scenario.server];
+    const token =
+      scenario.server === 'baseline' ? null : (scenario.auth === 'access' ? accessTokens : tokens)[scenario.server];
     const rss = sampleRss(server.pid);
     const cpu = cpuAccounting(Object.values(servers).map((each) => each.pid));
     const load = (connections, body, nextBody, auth) =>

@@ -19,6 +19,7 @@ import { createPasswordHasher, hashPassword, type PasswordHasher } from './lib/p
 import { ensureFirstSuperuser } from './modules/admin/superuser.service';
 import { createLogger, type Logger } from './logger';
 import { SessionCache } from './modules/auth/session-cache';
+import { SigningKeyStore } from './modules/auth/signing-key-store';
 import { buildAppSchema } from './schema';
 import { createThrottle } from './modules/auth/auth.throttle';
 
@@ -85,11 +86,21 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
   const database = await openDatabase(config.database, config.databaseTimeoutSeconds, {
     idleSeconds: config.databasePoolIdleSeconds,
   });
+  let stopSigningKeys = () => undefined as void;
   try {
     if (config.migrateOnStart) {
       const applied = await database.migrate();
       if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     }
+    if (config.nodeEnv === 'production' && !config.jwt.secretKey) {
+      logger.warn(
+        'SECRET_KEY is not set: access-token signing keys are stored unencrypted in the database. Set SECRET_KEY to a random value of at least 32 characters (e.g. `openssl rand -base64 48`) and run `npm run rotate-signing-key`.',
+      );
+    }
+    // Every instance signs with and publishes the same keys, kept in the database.
+    const signingKeys = new SigningKeyStore(database.orm.em, config.jwt, logger);
+    await signingKeys.start();
+    stopSigningKeys = () => signingKeys.stop();
     const schema = await buildAppSchema();
     // Unknown login names are checked against this, at the configured cost, so they take as long
     // as a wrong password. Made once per process from random bytes: it matches nothing.
@@ -146,6 +157,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       hasher,
       throttle,
       sessionCache,
+      signingKeys,
     };
     server.on(
       'request',
@@ -156,6 +168,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
         landingPage: config.introspection,
         isReady: async () => !closing && (await database.isReady()),
         isDraining: () => closing !== undefined,
+        jwks: () => ({ body: signingKeys.jwks(), maxAgeSeconds: signingKeys.jwksMaxAgeSeconds }),
         createContext: (request) => createContext(contextDependencies, request),
       }),
     );
@@ -178,11 +191,13 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
         (closing ??= (async () => {
           if (server.listening) await drainHttpServer(server, config.shutdownTimeoutSeconds * 1000);
           await apollo.stop();
+          signingKeys.stop();
           await throttle.close();
           await database.close();
         })()),
     };
   } catch (error) {
+    stopSigningKeys();
     await database.close();
     throw error;
   }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { EnvReader, type Env } from './lib/env-reader';
+import { parseJwt, type JwtConfig } from './jwt.config';
 
 // The only module that reads the environment. Every variable is parsed and checked at once, so a
 // bad deployment fails at start with one message naming each problem instead of failing later.
@@ -47,6 +48,7 @@ export interface Config {
   firstSuperuser: { username: string; email: string; password: string } | null;
   /** Bound on waiting for a pooled connection and on any one statement. */
   databaseTimeoutSeconds: number;
+  jwt: JwtConfig;
   /** A pooled PostgreSQL connection unused this long is closed (the embedded one never is). */
   databasePoolIdleSeconds: number;
   /** How long a client may take to send a whole request (headers and body), then 408. */
@@ -223,6 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutSeconds: reader.integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
     databaseTimeoutSeconds: reader.integer('DATABASE_TIMEOUT_SECONDS', 5, 1, 300),
     firstSuperuser: parseFirstSuperuser(reader),
+    jwt: parseJwt(reader),
     databasePoolIdleSeconds: reader.integer('DATABASE_POOL_IDLE_SECONDS', 30, 1, 3600),
     // A real client sends the at most 100 kB body in well under these; a slow-body (slowloris)
     // client holding connections open is cut off. Node's own defaults are 300 s and 60 s.

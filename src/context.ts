@@ -6,8 +6,10 @@ import { parseAuthorizationHeader } from './lib/token';
 import type { Logger } from './logger';
 import type { Throttle } from './modules/auth/auth.throttle';
 import type { SessionCache } from './modules/auth/session-cache';
+import { validateAccessToken } from './modules/auth/access-token.service';
 import { validateSessionToken, type Viewer } from './modules/auth/session.service';
 import { loadPermissionSet, PermissionSet } from './modules/permission/permission.service';
+import type { SigningKeyStore } from './modules/auth/signing-key-store';
 
 export interface RequestInfo {
   authorization: string | undefined;
@@ -29,6 +31,8 @@ export interface Context {
   throttle: Throttle;
   /** Optional validated-token cache; revoking operations tell it what to forget. */
   sessionCache: SessionCache;
+  /** Signs access tokens and verifies them (issue 12). */
+  signingKeys: SigningKeyStore;
   /** The session's user, looked up on first use and at most once per request; null if none. */
   viewer(): Promise<Viewer | null>;
   /** The viewer, or UNAUTHENTICATED telling "no credentials" from "invalid or expired token". */
@@ -48,6 +52,7 @@ export interface ContextDependencies {
   hasher: PasswordHasher;
   throttle: Throttle;
   sessionCache: SessionCache;
+  signingKeys: SigningKeyStore;
 }
 
 /**
@@ -64,10 +69,19 @@ export function createContext(dependencies: ContextDependencies, request: Reques
   let viewerPromise: Promise<Viewer | null> | undefined;
   // The token lookup is one prepared statement; its row is mapped into a managed `User` of this
   // request's EntityManager, so services work with an entity, not a copy.
+  // An access token (JWT) is verified first, then its session is checked like a session token's.
   const viewer = () =>
-    (viewerPromise ??= credentials?.token
-      ? validateSessionToken(em(), credentials.token, dependencies.config, dependencies.sessionCache)
-      : Promise.resolve(null));
+    (viewerPromise ??= !credentials?.token
+      ? Promise.resolve(null)
+      : credentials.kind === 'access'
+        ? validateAccessToken(
+            em(),
+            credentials.token,
+            dependencies.signingKeys,
+            dependencies.config,
+            dependencies.sessionCache,
+          )
+        : validateSessionToken(em(), credentials.token, dependencies.config, dependencies.sessionCache));
   let permissionsPromise: Promise<PermissionSet> | undefined;
   const permissions = () =>
     (permissionsPromise ??= viewer().then((found) =>
@@ -80,6 +94,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     hasher: dependencies.hasher,
     throttle: dependencies.throttle,
     sessionCache: dependencies.sessionCache,
+    signingKeys: dependencies.signingKeys,
     get em() {
       return em();
     },

@@ -3,6 +3,7 @@ import type { Options } from '@mikro-orm/core';
 import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { RateLimit } from '../modules/auth/rate-limit.entity';
 import { Session } from '../modules/auth/session.entity';
+import { SigningKey } from '../modules/auth/signing-key.entity';
 import { Group } from '../modules/permission/group.entity';
 import { Permission } from '../modules/permission/permission.entity';
 import { LoginName } from '../modules/user/login-name.entity';
@@ -10,7 +11,7 @@ import { UserStats } from '../modules/user/user-stats.entity';
 import { User } from '../modules/user/user.entity';
 import { migrationsList } from './migrations';
 
-export const entities = [User, UserStats, LoginName, Session, RateLimit, Permission, Group];
+export const entities = [User, UserStats, LoginName, Session, RateLimit, SigningKey, Permission, Group];
 
 type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
 

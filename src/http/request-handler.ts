@@ -64,6 +64,30 @@ function countHeader(req: IncomingMessage, name: string): number {
   return count;
 }
 
+const JWKS_PATH = '/.well-known/jwks.json';
+
+/**
+ * Public keys, for any origin to read (they are public, and verifiers may be browser apps); a
+ * verifier may cache them for less than the time between a key's publication and its first use.
+ */
+function sendJwks(
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  jwks: { body: unknown; maxAgeSeconds: number },
+) {
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('cross-origin-resource-policy', 'cross-origin');
+  if (method === 'OPTIONS') {
+    res.setHeader('access-control-allow-methods', 'GET, HEAD, OPTIONS');
+    res.statusCode = 204;
+    return void res.end();
+  }
+  if (method !== 'GET' && method !== 'HEAD') return sendError(res, 405, 'Use GET.');
+  res.setHeader('cache-control', `public, max-age=${jwks.maxAgeSeconds}`);
+  sendJson(res, 200, jwks.body);
+}
+
 /**
  * GraphQL over HTTP on node:http: the body limit, malformed JSON and header checks are answered
  * here with a 4xx before Apollo sees the request; Apollo does the rest (CSRF prevention, GET
@@ -81,6 +105,8 @@ export function createRequestHandler(
     isReady(): Promise<boolean>;
     /** Shutting down: answer, but ask the client not to reuse the connection. */
     isDraining?(): boolean;
+    /** The public signing keys, served at /.well-known/jwks.json. */
+    jwks?(): { body: unknown; maxAgeSeconds: number };
   },
 ) {
   const handleCors = createCorsHandler(options.corsOrigins, options.logger);
@@ -125,6 +151,7 @@ export function createRequestHandler(
       const explorerAsset =
         options.landingPage && (method === 'GET' || method === 'HEAD') && url.pathname.startsWith(EXPLORER_ASSETS_PATH);
       applySecurityHeaders(req, res, browserPage ?? (explorerAsset ? 'graphiql' : 'api'));
+      if (url.pathname === JWKS_PATH && options.jwks) return sendJwks(req, res, method, options.jwks());
       const preflight = handleCors(req, res);
       if (preflight) {
         // The access line of a refused preflight says so, instead of an ordinary OK.

@@ -244,6 +244,8 @@ export function serverEnv(port: number, env: Record<string, string>): Record<str
     HOST: '127.0.0.1',
     PORT: String(port),
     BCRYPT_COST: '4',
+    // As a production deployment sets it (issue 12): without it the start logs a warning.
+    SECRET_KEY: 'reliability-tests-secret-key-0123456789',
     ...GENEROUS_LIMITS,
     ...env,
   };

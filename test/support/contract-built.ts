@@ -65,4 +65,10 @@ export const BUILT_CONTRACT = [
   'Mutation.updateGroup',
   'Mutation.deleteGroup',
   'Mutation.setUserAccess',
+  // Issue 12: access tokens (JWT) and refresh with rotation.
+  'AuthPayload.accessToken',
+  'AuthPayload.accessTokenExpiresAt',
+  'RegisterPayload.accessToken',
+  'RegisterPayload.accessTokenExpiresAt',
+  'Mutation.refreshToken',
 ];

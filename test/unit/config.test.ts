@@ -82,3 +82,35 @@ test('a bad DATABASE_URL is named without echoing its secret', () => {
   expect(problems[0]).toContain('DATABASE_URL');
   expect(problems[0]).not.toContain('s3cret');
 });
+
+test('access tokens and signing keys: defaults, ranges, and SECRET_KEY never echoed', () => {
+  expect(loadConfig({}).jwt).toEqual({
+    algorithm: 'ES256',
+    issuer: 'authapi',
+    audience: null,
+    accessTokenTtlSeconds: 900,
+    rotationGraceSeconds: 30,
+    secretKey: null,
+    keyPollSeconds: 5,
+    keyActivationDelaySeconds: 15,
+  });
+  expect(loadConfig({ JWT_ALGORITHM: 'EdDSA', JWT_AUDIENCE: 'orders' }).jwt).toMatchObject({
+    algorithm: 'EdDSA',
+    audience: 'orders',
+  });
+  const problems = problemsOf({
+    ACCESS_TOKEN_TTL_SECONDS: '4',
+    TOKEN_ROTATION_GRACE_SECONDS: '301',
+    JWT_ALGORITHM: 'HS256',
+    SECRET_KEY: 'short-secret-value',
+    SIGNING_KEY_POLL_SECONDS: '5',
+    SIGNING_KEY_ACTIVATION_DELAY_SECONDS: '5',
+  });
+  expect(problems).toHaveLength(5);
+  expect(problems.join('\n')).toMatch(/ACCESS_TOKEN_TTL_SECONDS must be a whole number from 5 to 86400/);
+  expect(problems.join('\n')).toMatch(/TOKEN_ROTATION_GRACE_SECONDS must be a whole number from 0 to 300/);
+  expect(problems.join('\n')).toMatch(/JWT_ALGORITHM must be one of ES256, EdDSA/);
+  expect(problems.join('\n')).toMatch(/SECRET_KEY must be at least 32 characters/);
+  expect(problems.join('\n')).not.toContain('short-secret-value');
+  expect(problems.join('\n')).toMatch(/SIGNING_KEY_ACTIVATION_DELAY_SECONDS must be greater/);
+});

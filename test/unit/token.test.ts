@@ -24,7 +24,7 @@ test('Authorization: Token or Bearer, scheme case-insensitive', () => {
     `TOKEN   ${token}`,
     ` Token ${token} `,
   ]) {
-    expect(parseAuthorizationHeader(header)).toEqual({ token });
+    expect(parseAuthorizationHeader(header)).toEqual({ token, kind: 'session' });
   }
 });
 
@@ -34,5 +34,14 @@ test('a missing header is "no credentials"; a malformed one is "bad credentials"
   const token = generateSessionToken();
   for (const header of ['Token', `Basic ${token}`, `Token ${token} extra`, 'Token short', `Token ${token}!`, token]) {
     expect(parseAuthorizationHeader(header)).toEqual({ token: null });
+  }
+});
+
+test('a JWT is told from a session token by its shape', () => {
+  const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+  expect(parseAuthorizationHeader(`Bearer ${jwt}`)).toEqual({ token: jwt, kind: 'access' });
+  expect(parseAuthorizationHeader(`Token ${jwt}`)).toEqual({ token: jwt, kind: 'access' });
+  for (const bad of ['eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'a.b.c', `${jwt}.x`, `eyJ${'a'.repeat(9000)}.eyJa.b`]) {
+    expect(parseAuthorizationHeader(`Bearer ${bad}`)).toEqual({ token: null });
   }
 });

@@ -1,11 +1,23 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { Context } from '../../context';
+import { unauthenticated, UnauthenticatedReason } from '../../errors';
+import type { User } from '../user/user.entity';
+import { permissionCodenames } from '../permission/permission.service';
 import { toUserView } from '../user/user.types';
+import { accessTokenClaims, issueAccessToken, type IssuedAccessToken } from './access-token.service';
 import { login, register } from './auth.service';
 import { ThrottleRegistrations } from './auth.throttle';
 import { LoginInput, RegisterInput } from './auth.inputs';
 import { AuthPayload, RegisterPayload } from './auth.types';
+import { refreshSession } from './session-rotation.service';
 import { invalidateSession, invalidateUserSessions } from './session.service';
+
+/** An access token for a session just made or refreshed; `perms` stays empty until groups exist. */
+/** The `perms` claim: the user's permission codenames as of now (issue 13's model). */
+async function accessTokenFor(ctx: Context, user: User, sessionId: string): Promise<IssuedAccessToken> {
+  const perms = await permissionCodenames(ctx.em, user.id);
+  return issueAccessToken(ctx.signingKeys, ctx.config, accessTokenClaims(user, sessionId, perms));
+}
 
 @Resolver()
 export class AuthResolver {
@@ -15,20 +27,20 @@ export class AuthResolver {
     @Arg('input', () => RegisterInput) input: RegisterInput,
     @Ctx() ctx: Context,
   ): Promise<RegisterPayload> {
-    const { user, token, expiresAt } = await register(ctx.em, input, {
+    const { user, token, expiresAt, sessionId } = await register(ctx.em, input, {
       config: ctx.config,
       hasher: ctx.hasher,
       userAgent: ctx.request.userAgent,
       ip: ctx.request.ip,
     });
-    return { user: toUserView(user, user), token, expiresAt };
+    return { user: toUserView(user, user), token, expiresAt, ...(await accessTokenFor(ctx, user, sessionId)) };
   }
 
   @Mutation(() => AuthPayload, {
     description: 'Wrong credentials, an unknown user and an inactive user all give the same UNAUTHENTICATED error.',
   })
   async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    const { user, token, expiresAt } = await login(ctx.em, input, {
+    const { user, token, expiresAt, sessionId } = await login(ctx.em, input, {
       config: ctx.config,
       hasher: ctx.hasher,
       throttle: ctx.throttle,
@@ -38,7 +50,29 @@ export class AuthResolver {
     });
     // The session cap may have removed this user's oldest session.
     ctx.sessionCache.forgetUser(user.id);
-    return { user: toUserView(user, user), token, expiresAt };
+    return { user: toUserView(user, user), token, expiresAt, ...(await accessTokenFor(ctx, user, sessionId)) };
+  }
+
+  @Mutation(() => AuthPayload, {
+    description:
+      'Exchanges a session token for a new token of the same session plus a new access token, and retires the old token. The retired token still works for TOKEN_ROTATION_GRACE_SECONDS (default 30) so that concurrent requests do not fail; presented after that, it revokes the whole session (reuse detection). UNAUTHENTICATED for an unknown, revoked or expired token.',
+  })
+  async refreshToken(@Arg('token', () => String) token: string, @Ctx() ctx: Context): Promise<AuthPayload> {
+    const outcome = await refreshSession(ctx.em, token, ctx.config);
+    if (outcome.kind === 'reused') {
+      ctx.sessionCache.forgetSession(outcome.sessionId);
+      ctx.logger.warn({ sessionId: outcome.sessionId }, 'retired session token reused: session revoked');
+    }
+    if (outcome.kind !== 'refreshed') throw unauthenticated(UnauthenticatedReason.INVALID_TOKEN);
+    // The retired token's cache entry (if any) must not outlive the grace period.
+    ctx.sessionCache.forgetSession(outcome.sessionId);
+    const { user, token: newToken, expiresAt, sessionId } = outcome;
+    return {
+      user: toUserView(user, user),
+      token: newToken,
+      expiresAt,
+      ...(await accessTokenFor(ctx, user, sessionId)),
+    };
   }
 
   @Authorized()

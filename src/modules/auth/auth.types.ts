@@ -11,6 +11,12 @@ export class AuthPayload {
 
   @Field(() => UserView)
   user!: UserView;
+
+  @Field({ description: 'A signed JWT for the same session, short-lived (see JSON Web Tokens below).' })
+  accessToken!: string;
+
+  @Field()
+  accessTokenExpiresAt!: Date;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -26,4 +32,10 @@ export class RegisterPayload {
 
   @Field(() => Date, { nullable: true })
   expiresAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Null exactly when token is null.' })
+  accessToken!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  accessTokenExpiresAt!: Date | null;
 }

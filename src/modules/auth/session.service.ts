@@ -55,19 +55,30 @@ export async function createSession(
   return { token, expiresAt, sessionId };
 }
 
-// Every authenticated request runs this: a prepared statement, planned once per connection. It
-// selects the user's columns under their own names, so the row maps straight into a `User`.
-const VALIDATE_SESSION_SQL = `select s.id as "session_id", s.expires_at as "session_expires_at",
+// Every authenticated request runs one of these: a prepared statement, planned once per
+// connection. It selects the user's columns under their own names, so the row maps straight into
+// a `User`. A session token is looked up by its digest, the current one or the one the last
+// refresh retired; an access token (already verified) by the session id it names.
+const SESSION_USER_COLUMNS = `s.id as "session_id", s.expires_at as "session_expires_at",
     s.last_used_at as "session_last_used_at", u.id, u.username, u.username_canonical, u.email,
     u.email_canonical, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
-    u.date_joined, u.last_login
+    u.date_joined, u.last_login`;
+const BY_TOKEN_SQL = `select ${SESSION_USER_COLUMNS},
+    coalesce(s.previous_token_hash = $1, false) as "session_token_retired",
+    s.previous_token_retired_at as "session_token_retired_at"
   from sessions s join users u on u.id = s.user_id
-  where s.token_hash = $1 and s.expires_at > $2 and u.is_active`;
+  where (s.token_hash = $1 or s.previous_token_hash = $1) and s.expires_at > $2 and u.is_active`;
+const BY_ID_SQL = `select ${SESSION_USER_COLUMNS},
+    false as "session_token_retired", null::timestamptz as "session_token_retired_at"
+  from sessions s join users u on u.id = s.user_id
+  where s.id = $1 and s.user_id = $3 and s.expires_at > $2 and u.is_active`;
 
 type ValidatedRow = Record<string, unknown> & {
   session_id: string;
   session_expires_at: string | Date;
   session_last_used_at: string | Date | null;
+  session_token_retired: boolean;
+  session_token_retired_at: string | Date | null;
   id: string;
 };
 
@@ -75,9 +86,9 @@ type ValidatedRow = Record<string, unknown> & {
  * Token -> live session and its active user, in one indexed query on the digest. Returns null
  * (never throws) for an unknown, expired or revoked token, or an inactive user.
  *
- * Sliding expiry without a write per request: a session used in the second half of its lifetime
- * is extended to a full lifetime, and lastUsedAt is refreshed at most every
- * sessionTouchIntervalSeconds. Both cases are one UPDATE; every other request only reads.
+ * A token retired by refreshToken still works for TOKEN_ROTATION_GRACE_SECONDS (requests already
+ * in flight, a second tab). Presented after that, it is a copy someone kept: the whole session is
+ * revoked, for its rightful holder too (reuse detection, OAuth 2.0 Security BCP §4.14).
  */
 export async function validateSessionToken(
   em: EntityManager,
@@ -90,12 +101,62 @@ export async function validateSessionToken(
   const cached = cacheKey ? cache!.get(cacheKey) : null;
   if (cached) return { user: em.map(User, cached.userRow), sessionId: cached.sessionId };
   const now = new Date();
-  const [row] = await executePrepared<ValidatedRow>(em, 'authapi_validate_session', VALIDATE_SESSION_SQL, [
-    digest,
+  const [row] = await executePrepared<ValidatedRow>(em, 'authapi_validate_session', BY_TOKEN_SQL, [digest, now]);
+  if (!row) return null;
+  if (row.session_token_retired) {
+    const graceEnds = new Date(row.session_token_retired_at!).getTime() + config.jwt.rotationGraceSeconds * 1000;
+    if (now.getTime() >= graceEnds) {
+      await invalidateSession(em, row.session_id);
+      cache?.forgetSession(row.session_id);
+      return null;
+    }
+    // Within the grace period: valid, but never cached (it stops working soon).
+    return viewerOf(em, row, now, config);
+  }
+  return viewerOf(em, row, now, config, cacheKey ? { cache: cache!, key: cacheKey } : undefined);
+}
+
+/** The session an access token names: live, of that user, and the user active. */
+export async function validateSessionById(
+  em: EntityManager,
+  sessionId: string,
+  userId: string,
+  config: Config,
+  cache?: SessionCache,
+): Promise<Viewer | null> {
+  const cacheKey = cache?.enabled ? `sid:${sessionId}` : null;
+  const cached = cacheKey ? cache!.get(cacheKey) : null;
+  if (cached && cached.userId === userId) return { user: em.map(User, cached.userRow), sessionId };
+  const now = new Date();
+  const [row] = await executePrepared<ValidatedRow>(em, 'authapi_validate_session_id', BY_ID_SQL, [
+    sessionId,
     now,
+    userId,
   ]);
   if (!row) return null;
-  const { session_id: sessionId, session_expires_at, session_last_used_at, ...userRow } = row;
+  return viewerOf(em, row, now, config, cacheKey ? { cache: cache!, key: cacheKey } : undefined);
+}
+
+/**
+ * Sliding expiry without a write per request: a session used in the second half of its lifetime
+ * is extended to a full lifetime, and lastUsedAt is refreshed at most every
+ * sessionTouchIntervalSeconds. Both cases are one UPDATE; every other request only reads.
+ */
+async function viewerOf(
+  em: EntityManager,
+  row: ValidatedRow,
+  now: Date,
+  config: Config,
+  caching?: { cache: SessionCache; key: string },
+): Promise<Viewer> {
+  const {
+    session_id: sessionId,
+    session_expires_at,
+    session_last_used_at,
+    session_token_retired: _retired,
+    session_token_retired_at: _retiredAt,
+    ...userRow
+  } = row;
   const expiresAt = new Date(session_expires_at);
   const lastUsedAt = session_last_used_at === null ? null : new Date(session_last_used_at);
   const ttlMs = config.sessionTtlSeconds * 1000;
@@ -109,9 +170,9 @@ export async function validateSessionToken(
       pastHalfLife ? { lastUsedAt: now, expiresAt: sessionExpiresAt } : { lastUsedAt: now },
     );
   }
-  if (cacheKey) {
+  if (caching) {
     const validated: ValidatedSession = { sessionId, userId: row.id, userRow };
-    cache!.set(cacheKey, validated, sessionExpiresAt);
+    caching.cache.set(caching.key, validated, sessionExpiresAt);
   }
   return { user: em.map(User, userRow), sessionId };
 }
