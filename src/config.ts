@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { parseMailConfig, type MailConfig } from './config-mail';
 
 // The only module that reads the environment. Every variable is parsed and checked at once, so a
 // bad deployment fails at start with one message naming each problem instead of failing later.
@@ -42,6 +43,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Bound on waiting for a pooled connection and on any one statement. */
   databaseTimeoutSeconds: number;
+  /** Transport, links, token lifetimes, verification mode, mail throttles (config-mail.ts). */
+  mail: MailConfig;
 }
 
 export interface ThrottleConfig {
@@ -68,7 +71,7 @@ type Env = Record<string, string | undefined>;
 
 const DEFAULT_DATABASE_URL = 'pglite://./data';
 
-class EnvReader {
+export class EnvReader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
@@ -194,11 +197,12 @@ export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = reader.oneOf<NodeEnv>('NODE_ENV', 'development', ['development', 'production', 'test']);
   const passwordMinLength = reader.integer('PASSWORD_MIN_LENGTH', 12, 8, 128);
   const sessionTtlSeconds = reader.integer('SESSION_TTL_SECONDS', 30 * 24 * 3600, 60, 366 * 24 * 3600);
+  const database = parseDatabase(reader);
   const config: Config = {
     nodeEnv,
     host: reader.string('HOST', '127.0.0.1'),
     port: reader.integer('PORT', 4000, 0, 65535),
-    database: parseDatabase(reader),
+    database,
     migrateOnStart: reader.boolean('MIGRATE_ON_START', true),
     bcryptCost: reader.integer('BCRYPT_COST', 12, 4, 15),
     sessionTtlSeconds,
@@ -227,6 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: parseOrigins(reader, nodeEnv),
     shutdownTimeoutSeconds: reader.integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
     databaseTimeoutSeconds: reader.integer('DATABASE_TIMEOUT_SECONDS', 5, 1, 300),
+    mail: parseMailConfig(reader, nodeEnv, database),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

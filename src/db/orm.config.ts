@@ -2,12 +2,14 @@ import { Migrator } from '@mikro-orm/migrations';
 import type { Options } from '@mikro-orm/core';
 import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { RateLimit } from '../modules/auth/rate-limit.entity';
+import { MailOutbox } from '../modules/mail/mail-outbox.entity';
+import { MailToken } from '../modules/mail/mail-token.entity';
 import { Session } from '../modules/auth/session.entity';
 import { UserStats } from '../modules/user/user-stats.entity';
 import { User } from '../modules/user/user.entity';
 import { migrationsList } from './migrations';
 
-export const entities = [User, UserStats, Session, RateLimit];
+export const entities = [User, UserStats, Session, RateLimit, MailToken, MailOutbox];
 
 type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
 

@@ -10,7 +10,7 @@ import { UserRepository } from './user.repository';
 @Entity({ tableName: 'users', repository: () => UserRepository })
 export class User {
   [EntityRepositoryType]?: UserRepository;
-  [OptionalProps]?: 'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin';
+  [OptionalProps]?: 'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin' | 'emailVerified';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -51,4 +51,8 @@ export class User {
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   lastLogin: Date | null = null;
+
+  /** The address was confirmed through a link mailed to it (issue 14); a changed address is not. */
+  @Property({ type: 'boolean', default: false })
+  emailVerified: boolean = false;
 }
