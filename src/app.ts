@@ -19,6 +19,7 @@ import { createLogger, type Logger } from './logger';
 import { SessionCache } from './modules/auth/session-cache';
 import { buildAppSchema } from './schema';
 import { createThrottle } from './modules/auth/auth.throttle';
+import { createMailer, type Mailer } from './modules/mail/mailer';
 
 export interface App {
   config: Config;
@@ -66,6 +67,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
   const logger =
     overrides.logger ?? createLogger(config.logLevel, undefined, { pretty: config.nodeEnv === 'development' });
   const database = await openDatabase(config.database, config.databaseTimeoutSeconds);
+  let mailer: Mailer | undefined;
   try {
     if (config.migrateOnStart) {
       const applied = await database.migrate();
@@ -83,6 +85,8 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     });
     const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
     const throttle = createThrottle(config, database.orm, redis);
+    // The outbox worker starts here, so mail queued before a restart goes out even before listen().
+    mailer = createMailer(config, database.orm, redis, logger);
     const armor = graphqlArmor({ production });
     const server = createServer();
     const apollo = new ApolloServer<Context>({
@@ -115,6 +119,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       hasher,
       throttle,
       sessionCache,
+      mailer,
     };
     server.on(
       'request',
@@ -147,11 +152,13 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
         (closing ??= (async () => {
           if (server.listening) await drainHttpServer(server, config.shutdownTimeoutSeconds * 1000);
           await apollo.stop();
+          await mailer!.close();
           await throttle.close();
           await database.close();
         })()),
     };
   } catch (error) {
+    await mailer?.close();
     await database.close();
     throw error;
   }

@@ -6,6 +6,7 @@ import { parseAuthorizationHeader } from './lib/token';
 import type { Logger } from './logger';
 import type { Throttle } from './modules/auth/auth.throttle';
 import type { SessionCache } from './modules/auth/session-cache';
+import type { Mailer } from './modules/mail/mailer';
 import { validateSessionToken, type Viewer } from './modules/auth/session.service';
 
 export interface RequestInfo {
@@ -28,6 +29,8 @@ export interface Context {
   throttle: Throttle;
   /** Optional validated-token cache; revoking operations tell it what to forget. */
   sessionCache: SessionCache;
+  /** Mail: whether it is configured, its throttles, the outbox worker's wake-up. */
+  mailer: Mailer;
   /** The session's user, looked up on first use and at most once per request; null if none. */
   viewer(): Promise<Viewer | null>;
   /** The viewer, or UNAUTHENTICATED telling "no credentials" from "invalid or expired token". */
@@ -42,6 +45,7 @@ export interface ContextDependencies {
   hasher: PasswordHasher;
   throttle: Throttle;
   sessionCache: SessionCache;
+  mailer: Mailer;
 }
 
 /**
@@ -69,6 +73,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     hasher: dependencies.hasher,
     throttle: dependencies.throttle,
     sessionCache: dependencies.sessionCache,
+    mailer: dependencies.mailer,
     get em() {
       return em();
     },

@@ -5,6 +5,7 @@ import type { Context } from './context';
 import { AccountResolver } from './modules/account/account.resolver';
 import { AdminResolver } from './modules/admin/admin.resolver';
 import { AuthResolver } from './modules/auth/auth.resolver';
+import { MailResolver } from './modules/mail/mail.resolver';
 import { UserResolver } from './modules/user/user.resolver';
 import { validateArgument } from './validation';
 
@@ -19,7 +20,7 @@ export const authChecker: AuthChecker<Context> = async ({ context }) => {
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [AuthResolver, UserResolver, AccountResolver, AdminResolver],
+    resolvers: [AuthResolver, UserResolver, AccountResolver, AdminResolver, MailResolver],
     // The contract's scalar is `DateTime` (type-graphql 2 would name it DateTimeISO).
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     authChecker,

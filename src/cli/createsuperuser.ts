@@ -130,6 +130,8 @@ export async function runCreateSuperuser(argv: string[], io: CliIO): Promise<num
         hasher: createPasswordHasher({ cost: config.bcryptCost, concurrency: 1, queueMax: 1 }),
         isStaff: true,
         isSuperuser: true,
+        // The operator vouches for the address: EMAIL_VERIFICATION=required must not lock them out.
+        emailVerified: true,
       },
       async (_tx, created) => created,
     );

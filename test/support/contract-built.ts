@@ -46,4 +46,11 @@ export const BUILT_CONTRACT = [
   'Mutation.deleteAccount',
   'Mutation.setUserActive',
   'Mutation.deleteUser',
+  // Issue 14: mail (password reset, address confirmation).
+  'User.emailVerified',
+  'ResetPasswordInput',
+  'Mutation.requestPasswordReset',
+  'Mutation.resetPassword',
+  'Mutation.verifyEmail',
+  'Mutation.resendVerificationEmail',
 ];

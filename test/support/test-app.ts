@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 
@@ -19,7 +21,10 @@ const GENEROUS_LIMITS = {
   LOGIN_FAILURES_PER_IP: '1000000',
   LOGIN_FAILURES_PER_ACCOUNT: '1000000',
   HASH_QUEUE_MAX: '1000',
+  PASSWORD_RESETS_PER_IP: '1000000',
 };
+
+const MAIL_OUTBOX_DIR = join(tmpdir(), `authapi-test-outbox-${process.pid}`);
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
@@ -29,6 +34,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     // Test apps close with nothing in flight: no drain pause.
     SHUTDOWN_TIMEOUT_SECONDS: '0',
+    // Without SMTP_URL mails become files: a private directory, not the working tree.
+    MAIL_OUTBOX_DIR: MAIL_OUTBOX_DIR,
     ...GENEROUS_LIMITS,
     ...testDatabaseEnv(),
     ...env,
@@ -53,7 +60,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     url,
     reset: async () => {
-      await app.orm.em.getConnection().execute('truncate table sessions, users, rate_limits');
+      await app.orm.em.getConnection().execute('truncate table sessions, users, rate_limits, mail_tokens, mail_outbox');
     },
     sql: (query, params = []) => app.orm.em.getConnection().execute(query, params),
     close: () => app.close(),

@@ -3,7 +3,7 @@ import type { Context } from '../../context';
 import { fieldErrorsOf, validatedByTheService, validateInput } from '../../validation';
 import { invalidateOwnSession, listUserSessions } from '../auth/session.service';
 import { SessionView } from '../auth/session.types';
-import { updateUserProfile } from '../user/user.service';
+import { updateProfileWithMail } from '../mail/mail.service';
 import { toUserView, UserView } from '../user/user.types';
 import { changePassword, deleteAccount } from './account.service';
 import { ChangePasswordInput, UpdateProfileInput } from './account.inputs';
@@ -55,7 +55,7 @@ export class AccountResolver {
     @Ctx() ctx: Context,
   ): Promise<UserView> {
     const viewer = await ctx.requireViewer();
-    const user = await updateUserProfile(ctx.em, viewer.user, input);
+    const user = await updateProfileWithMail(ctx.em, viewer.user, input, ctx);
     ctx.sessionCache.forgetUser(viewer.user.id);
     return toUserView(user, user);
   }

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { Context } from '../../context';
+import { verificationOnRegister } from '../mail/mail.service';
 import { toUserView } from '../user/user.types';
 import { login, register } from './auth.service';
 import { ThrottleRegistrations } from './auth.throttle';
@@ -19,7 +20,10 @@ export class AuthResolver {
       config: ctx.config,
       hasher: ctx.hasher,
       userAgent: ctx.request.userAgent,
+      onCreated: verificationOnRegister(ctx),
+      withSession: ctx.config.mail.emailVerification !== 'required',
     });
+    ctx.mailer.wake();
     return { user: toUserView(user, user), token, expiresAt };
   }
 

@@ -61,7 +61,7 @@ export async function createSession(
 const VALIDATE_SESSION_SQL = `select s.id as "session_id", s.expires_at as "session_expires_at",
     s.last_used_at as "session_last_used_at", u.id, u.username, u.username_canonical, u.email,
     u.email_canonical, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
-    u.date_joined, u.last_login
+    u.date_joined, u.last_login, u.email_verified
   from sessions s join users u on u.id = s.user_id
   where s.token_hash = $1 and s.expires_at > $2 and u.is_active`;
 

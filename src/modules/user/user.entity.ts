@@ -10,7 +10,8 @@ import { UserRepository } from './user.repository';
 @Entity({ tableName: 'users', repository: () => UserRepository })
 export class User {
   [EntityRepositoryType]?: UserRepository;
-  [OptionalProps]?: 'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin' | 'emailVerified';
+  [OptionalProps]?:
+    'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin' | 'emailVerified';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

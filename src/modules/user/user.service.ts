@@ -76,7 +76,13 @@ export interface NewUser {
 export async function createUser<T>(
   em: EntityManager,
   input: NewUser,
-  options: { hasher: PasswordHasher; isStaff?: boolean; isSuperuser?: boolean; lastLogin?: Date },
+  options: {
+    hasher: PasswordHasher;
+    isStaff?: boolean;
+    isSuperuser?: boolean;
+    lastLogin?: Date;
+    emailVerified?: boolean;
+  },
   then: (tx: EntityManager, user: User) => Promise<T>,
 ): Promise<T> {
   const passwordHash = await options.hasher.hash(input.password);
@@ -93,6 +99,7 @@ export async function createUser<T>(
         isStaff: options.isStaff ?? false,
         isSuperuser: options.isSuperuser ?? false,
         lastLogin: options.lastLogin ?? null,
+        emailVerified: options.emailVerified ?? false,
       });
       await tx.flush();
       return then(tx, user);

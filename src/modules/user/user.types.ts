@@ -37,6 +37,12 @@ export class UserView {
 
   @Field(() => Date, { nullable: true, description: 'Private: null unless the viewer is this user or staff.' })
   lastLogin!: Date | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Private: whether the address was confirmed through a link mailed to it.',
+  })
+  emailVerified!: boolean | null;
 }
 
 /**
@@ -57,6 +63,7 @@ export function toUserView(user: User, viewer: Pick<User, 'id' | 'isStaff'> | nu
     isSuperuser: user.isSuperuser,
     email: canSeePrivate ? user.email : null,
     lastLogin: canSeePrivate ? user.lastLogin : null,
+    emailVerified: canSeePrivate ? user.emailVerified : null,
   };
 }
 
