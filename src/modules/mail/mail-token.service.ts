@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateSessionToken, hashSessionToken, isWellFormedToken } from '../../lib/token';
 import { MailOutbox } from './mail-outbox.entity';
@@ -16,7 +17,9 @@ export async function issueMailToken(
   ttlSeconds: number,
 ): Promise<string> {
   const token = generateSessionToken();
+  // insert() skips the entity's initialisers: the id is given here.
   await tx.insert(MailToken, {
+    id: randomUUID(),
     tokenHash: hashSessionToken(token),
     kind,
     user: userId,
@@ -29,6 +32,7 @@ export async function issueMailToken(
 /** Queues a mail; call it in the transaction that made its token, so neither exists alone. */
 export async function enqueueMail(tx: EntityManager, kind: string, to: string, content: MailContent): Promise<void> {
   await tx.insert(MailOutbox, {
+    id: randomUUID(),
     kind,
     recipient: to,
     subject: content.subject,
