@@ -67,8 +67,9 @@ export function createMailWorker(
       await em.nativeDelete(MailOutbox, { id: mail.id });
       logger.info({ mailId: mail.id, kind: mail.kind, attempt: mail.attempts }, 'mail sent');
     } catch (error) {
-      const reason =
-        error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : 'unknown';
+      // nodemailer's errors carry a code (ECONNECTION, EAUTH, EENVELOPE…) and the server's reply.
+      const { code, name, message } = (error ?? {}) as { code?: string; name?: string; message?: string };
+      const reason = `${code ?? name ?? 'Error'}: ${message ?? String(error)}`;
       const log = { mailId: mail.id, kind: mail.kind, attempt: mail.attempts, reason: reason.slice(0, 200) };
       if (mail.attempts >= config.maxAttempts) {
         await em.nativeDelete(MailOutbox, { id: mail.id });
