@@ -17,6 +17,13 @@ export async function issueMailToken(
   ttlSeconds: number,
 ): Promise<string> {
   const token = generateSessionToken();
+  const now = new Date();
+  // The user's dead tokens of this kind go now, so the table does not grow with every mail.
+  await tx.nativeDelete(MailToken, {
+    user: userId,
+    kind,
+    $or: [{ usedAt: { $ne: null } }, { expiresAt: { $lte: now } }],
+  });
   // insert() skips the entity's initialisers: the id is given here.
   await tx.insert(MailToken, {
     id: randomUUID(),
@@ -24,7 +31,7 @@ export async function issueMailToken(
     kind,
     user: userId,
     email,
-    expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
   });
   return token;
 }

@@ -24,7 +24,8 @@ export interface MailTransport {
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 
 function smtpTransport(config: MailConfig, smtpUrl: string): MailTransport {
-  const transporter = nodemailer.createTransport(smtpUrl, { from: config.from, ...SMTP_TIMEOUTS });
+  // The URL as `url`: options given beside a URL string would be taken as message defaults.
+  const transporter = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }, { from: config.from });
   return {
     async send(mail) {
       await transporter.sendMail({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
