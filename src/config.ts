@@ -23,7 +23,7 @@ export interface Config {
   /** Seconds a validated token may be served from memory (0 = always ask the database). */
   sessionCacheSeconds: number;
   /** At most this many live sessions per user (a new login drops the oldest); null = no cap. */
-  sessionLimitPerUser: number | null;
+  sessionLimitPerUser: number;
   passwordMinLength: number;
   passwordMaxLength: number;
   /** Apollo Sandbox landing page and introspection. */
@@ -58,6 +58,9 @@ export interface ThrottleConfig {
   loginFailuresPerIpWindowSeconds: number;
   registrationsPerIp: number;
   registrationsPerIpWindowSeconds: number;
+  /** updateProfile answers "already taken": at most this many username/email changes per account. */
+  identityProbesPerAccount: number;
+  identityProbesWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +152,8 @@ function parseThrottle(reader: EnvReader): ThrottleConfig {
     loginFailuresPerIpWindowSeconds: seconds('LOGIN_FAILURES_PER_IP_WINDOW_SECONDS', 15 * 60),
     registrationsPerIp: limit('REGISTRATIONS_PER_IP', 50),
     registrationsPerIpWindowSeconds: seconds('REGISTRATIONS_PER_IP_WINDOW_SECONDS', 3600),
+    identityProbesPerAccount: limit('IDENTITY_CHANGES_PER_ACCOUNT', 20),
+    identityProbesWindowSeconds: seconds('IDENTITY_CHANGES_WINDOW_SECONDS', 3600),
   };
 }
 
@@ -208,9 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlSeconds,
     sessionTouchIntervalSeconds: reader.integer('SESSION_TOUCH_INTERVAL_SECONDS', 300, 0, 86400),
     sessionCacheSeconds: reader.integer('SESSION_CACHE_SECONDS', 0, 0, 60),
-    sessionLimitPerUser: reader.raw('SESSION_LIMIT_PER_USER')
-      ? reader.integer('SESSION_LIMIT_PER_USER', 0, 1, 100000)
-      : null,
+    sessionLimitPerUser: reader.integer('SESSION_LIMIT_PER_USER', 100, 1, 100000),
     passwordMinLength,
     passwordMaxLength: 1024,
     introspection: reader.boolean('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from './config';
-import { messages, unauthenticated } from './errors';
+import { unauthenticated, UnauthenticatedReason } from './errors';
 import type { PasswordHasher } from './lib/password-hash';
 import { parseAuthorizationHeader } from './lib/token';
 import type { Logger } from './logger';
@@ -82,7 +82,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     async requireViewer() {
       const found = await viewer();
       if (found) return found;
-      throw unauthenticated(credentials ? messages.invalidToken : messages.noCredentials);
+      throw unauthenticated(credentials ? UnauthenticatedReason.INVALID_TOKEN : UnauthenticatedReason.NO_CREDENTIALS);
     },
   };
 }

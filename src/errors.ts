@@ -4,6 +4,13 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { HashQueueFullError } from './lib/password-hash';
 import type { Logger } from './logger';
+import {
+  REQUEST_ERROR_CODES,
+  requestErrorMessages,
+  rewriteVariableError,
+  withoutQuotedValues,
+  withoutSuggestions,
+} from './http/request-errors';
 import { fieldErrorsOf } from './validation';
 
 // The one catalogue of what a client can be told. Anything that is not an AppError or one of
@@ -27,8 +34,8 @@ export const messages = {
   forbidden: 'You do not have permission to perform this action.',
   internal: 'Internal server error.',
   serviceUnavailable: 'The service is temporarily unavailable. Please retry shortly.',
-  required: 'This field is required.',
-  unknownField: 'This field is not allowed.',
+  required: requestErrorMessages.required,
+  unknownField: requestErrorMessages.unknownField,
   usernameTaken: 'A user with that username already exists.',
   emailTaken: 'A user with that email address already exists.',
   passwordMismatch: "The two password fields didn't match.",
@@ -68,8 +75,24 @@ export function badUserInput(fields: FieldErrors, message: string = messages.inv
   return new AppError(ErrorCode.BAD_USER_INPUT, message, { fields });
 }
 
-export function unauthenticated(message: string): AppError {
-  return new AppError(ErrorCode.UNAUTHENTICATED, message);
+/** Why a request is UNAUTHENTICATED, so a client can branch without comparing messages. */
+export enum UnauthenticatedReason {
+  /** No Authorization header: the user is not signed in. */
+  NO_CREDENTIALS = 'NO_CREDENTIALS',
+  /** A token that is malformed, unknown, expired or revoked: the session is over. */
+  INVALID_TOKEN = 'INVALID_TOKEN',
+  /** A failed login: wrong name or password, or an inactive account (indistinguishable). */
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+}
+
+const UNAUTHENTICATED_MESSAGES: Record<UnauthenticatedReason, string> = {
+  NO_CREDENTIALS: messages.noCredentials,
+  INVALID_TOKEN: messages.invalidToken,
+  INVALID_CREDENTIALS: messages.invalidCredentials,
+};
+
+export function unauthenticated(reason: UnauthenticatedReason): AppError {
+  return new AppError(ErrorCode.UNAUTHENTICATED, UNAUTHENTICATED_MESSAGES[reason], { reason });
 }
 
 export function forbidden(message: string = messages.forbidden): AppError {
@@ -79,83 +102,6 @@ export function forbidden(message: string = messages.forbidden): AppError {
 /** Collects field problems so that every one of them is reported at once. */
 export function addFieldError(fields: FieldErrors, field: string, ...problems: string[]): void {
   if (problems.length > 0) (fields[field] ??= []).push(...problems);
-}
-
-// Apollo's own request errors keep their code. Their messages can quote the client's input
-// (variable values: a password!) or suggest field names; both are rewritten below.
-const REQUEST_ERROR_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'BAD_USER_INPUT',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'INTROSPECTION_DISABLED',
-  'MAX_RECURSIVE_SELECTIONS_EXCEEDED',
-]);
-
-const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
-
-function withoutSuggestions(message: string): string {
-  return message.replace(/\s*Did you mean [\s\S]*$/, '');
-}
-
-/** Removes every literal value graphql-js quotes in a parse or validation message. */
-function withoutQuotedValues(message: string): string {
-  return (
-    message
-      .replace(/, found [\s\S]*$/, '.')
-      // A token is quoted raw, unescaped (`Unexpected String "pass"word".`): a quote or backslash in
-      // the value ended the old quoted-string match early and leaked the rest. The token ends the
-      // message, so everything from it on goes.
-      .replace(/\b(String|BlockString|Name|Int|Float) "[\s\S]*$/, '$1.')
-      // Lexer errors quote a slice of the literal (`Invalid Unicode escape sequence: "\u{DEADBEEF".`).
-      .replace(/^(Syntax Error: (?:Invalid|Unexpected) [^:]*): [\s\S]*$/, '$1.')
-      .replace(/(cannot represent[^:]*):[\s\S]*$/, '$1.')
-  );
-}
-
-/**
- * graphql-js builds `Variable "$v" got invalid value <the value> at "v.path"; <reason>`, where the
- * value is the client's input, password included. Keep the variable name, the path and a
- * reason from a fixed list; drop the value.
- */
-function rewriteVariableError(error: GraphQLError): { message: string; fields: FieldErrors } {
-  const variable = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)"/.exec(error.message)?.[1] ?? 'input';
-  const reason = error.originalError?.message;
-  if (!error.message.includes(' got invalid value ') || !reason) {
-    // A required variable that is missing or null is an offending field too: name it, as the
-    // contract promises for every BAD_USER_INPUT (it used to answer `fields: {}`).
-    const missing = / of (?:required|non-null) type "[^"]+" (?:was not provided|must not be null)\.$/.test(
-      error.message,
-    );
-    return {
-      message: withoutQuotedValues(withoutSuggestions(error.message)),
-      fields: missing ? { [variable]: [messages.required] } : {},
-    };
-  }
-  const head = error.message.slice(0, error.message.length - reason.length - 2);
-  const path = / at "([_A-Za-z][_0-9A-Za-z]*(?:\.[_A-Za-z][_0-9A-Za-z]*|\[\d+\])*)"$/.exec(head)?.[1];
-  let field =
-    path
-      ?.split('.')
-      .pop()
-      ?.replace(/\[\d+\]$/, '') ?? 'nonFieldErrors';
-  let problem: string;
-  const required = /^Field "([^"]+)" of required type "[^"]+" was not provided\.$/.exec(reason);
-  const unknown = /^Field "([^"]+)" is not defined by type "[^"]+"\./.exec(reason);
-  const scalar = /^(\w+) cannot represent/.exec(reason);
-  if (required && GRAPHQL_NAME.test(required[1])) [field, problem] = [required[1], messages.required];
-  else if (unknown && GRAPHQL_NAME.test(unknown[1])) [field, problem] = [unknown[1], messages.unknownField];
-  else if (scalar) problem = `Expected a value of type ${scalar[1]}.`;
-  else if (/^Expected type "\w+" to be an object\.$/.test(reason)) problem = reason;
-  else problem = 'Invalid value.';
-  const where = path ? ` at "${path}"` : '';
-  return {
-    message: `Variable "$${variable}" has an invalid value${where}: ${problem}`,
-    fields: { [field]: [problem] },
-  };
 }
 
 // The database is down, unreachable, overloaded or too slow: the client may retry later.

@@ -5,11 +5,12 @@ import { RateLimit } from '../modules/auth/rate-limit.entity';
 import { MailOutbox } from '../modules/mail/mail-outbox.entity';
 import { MailToken } from '../modules/mail/mail-token.entity';
 import { Session } from '../modules/auth/session.entity';
+import { LoginName } from '../modules/user/login-name.entity';
 import { UserStats } from '../modules/user/user-stats.entity';
 import { User } from '../modules/user/user.entity';
 import { migrationsList } from './migrations';
 
-export const entities = [User, UserStats, Session, RateLimit, MailToken, MailOutbox];
+export const entities = [User, UserStats, LoginName, Session, RateLimit, MailToken, MailOutbox];
 
 type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
 

@@ -20,6 +20,15 @@ export function canonicalUsername(username: string): string {
   return normalizeUsername(username).toUpperCase().toLowerCase().normalize('NFKC');
 }
 
+/**
+ * The form in which a typed login name meets both usernames and email addresses (the login
+ * matches either): NFKC and case folding, as for usernames. A username and an address that share
+ * it would make one login name reach two accounts.
+ */
+export function loginNameKey(name: string): string {
+  return canonicalUsername(name);
+}
+
 export function canonicalEmail(email: string): string {
   return email.trim().toLowerCase();
 }
@@ -27,6 +36,7 @@ export function canonicalEmail(email: string): string {
 export const usernameMessages = {
   length: `Enter a username of ${USERNAME_MIN_LENGTH} to ${USERNAME_MAX_LENGTH} characters.`,
   characters: 'A username may contain only letters, digits and @ . + - _ characters.',
+  mixedScripts: 'A username may not mix letters of different scripts (such as Latin and Cyrillic).',
 };
 
 export function hasUsernameLength(username: string): boolean {

@@ -30,37 +30,79 @@ export class HashQueueFullError extends Error {
 }
 
 export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(password: string, passwordHash: string): Promise<boolean>;
+  /** `client` (the caller's address) gets at most its fair share of the hashing capacity. */
+  hash(password: string, client?: string): Promise<string>;
+  verify(password: string, passwordHash: string, client?: string): Promise<boolean>;
 }
 
 /**
  * bcrypt at the configured cost, with bounded concurrency. bcrypt shares libuv's small thread
- * pool with DNS and file I/O, so an unbounded login flood would stall those; and queued hashes
- * only add latency. At most `concurrency` run at once and `queueMax` wait; beyond that the
- * caller gets HashQueueFullError immediately.
+ * pool with DNS and file I/O, so an unbounded flood would stall those; and queued hashes only add
+ * latency. At most `concurrency` run at once and `queueMax` wait; beyond that the caller gets
+ * HashQueueFullError immediately.
+ *
+ * Fairness: one client runs at most half the slots (at least one) and holds at most half the
+ * queue, and a freed slot goes to the waiting clients in turn. A flood from one address then
+ * delays other clients' hashes by about one hash, instead of filling the queue and refusing them.
  */
 export function createPasswordHasher(options: { cost: number; concurrency: number; queueMax: number }): PasswordHasher {
+  const runningShare = Math.max(1, Math.floor(options.concurrency / 2));
+  const waitingShare = Math.max(1, Math.floor(options.queueMax / 2));
   let running = 0;
-  const waiting: (() => void)[] = [];
-  async function limited<T>(task: () => Promise<T>): Promise<T> {
-    if (running < options.concurrency) {
-      running++;
+  let waiting = 0;
+  const runningBy = new Map<string, number>();
+  // Insertion order is the rotation: a client served goes to the back.
+  const queues = new Map<string, (() => void)[]>();
+
+  const start = (client: string) => {
+    running++;
+    runningBy.set(client, (runningBy.get(client) ?? 0) + 1);
+  };
+
+  function startWaiting(): void {
+    while (running < options.concurrency) {
+      let next: string | undefined;
+      for (const client of queues.keys()) {
+        if ((runningBy.get(client) ?? 0) < runningShare) {
+          next = client;
+          break;
+        }
+      }
+      if (next === undefined) return;
+      const queue = queues.get(next)!;
+      const resume = queue.shift()!;
+      queues.delete(next);
+      if (queue.length > 0) queues.set(next, queue);
+      waiting--;
+      start(next);
+      resume();
+    }
+  }
+
+  async function limited<T>(client: string, task: () => Promise<T>): Promise<T> {
+    if (running < options.concurrency && (runningBy.get(client) ?? 0) < runningShare) {
+      start(client);
     } else {
-      if (waiting.length >= options.queueMax) throw new HashQueueFullError();
-      await new Promise<void>((resolve) => waiting.push(resolve));
+      const queue = queues.get(client) ?? [];
+      if (waiting >= options.queueMax || queue.length >= waitingShare) throw new HashQueueFullError();
+      waiting++;
+      await new Promise<void>((resume) => {
+        queue.push(resume);
+        queues.set(client, queue);
+      });
     }
     try {
       return await task();
     } finally {
-      // Hand the slot straight to the next waiter, or free it.
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
+      running--;
+      const left = (runningBy.get(client) ?? 1) - 1;
+      if (left === 0) runningBy.delete(client);
+      else runningBy.set(client, left);
+      startWaiting();
     }
   }
   return {
-    hash: (password) => limited(() => hashPassword(password, options.cost)),
-    verify: (password, passwordHash) => limited(() => verifyPassword(password, passwordHash)),
+    hash: (password, client = '') => limited(client, () => hashPassword(password, options.cost)),
+    verify: (password, passwordHash, client = '') => limited(client, () => verifyPassword(password, passwordHash)),
   };
 }

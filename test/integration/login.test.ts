@@ -67,7 +67,7 @@ describe('login', () => {
         message: messages.invalidCredentials,
         locations: expect.any(Array),
         path: ['login'],
-        extensions: { code: 'UNAUTHENTICATED' },
+        extensions: { code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIALS' },
       });
     }
     // An inactive user's existing session stops working too.

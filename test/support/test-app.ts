@@ -20,6 +20,7 @@ const GENEROUS_LIMITS = {
   REGISTRATIONS_PER_IP: '1000000',
   LOGIN_FAILURES_PER_IP: '1000000',
   LOGIN_FAILURES_PER_ACCOUNT: '1000000',
+  IDENTITY_CHANGES_PER_ACCOUNT: '1000000',
   HASH_QUEUE_MAX: '1000',
   PASSWORD_RESETS_PER_IP: '1000000',
 };
@@ -60,7 +61,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     url,
     reset: async () => {
-      await app.orm.em.getConnection().execute('truncate table sessions, users, rate_limits, mail_tokens, mail_outbox');
+      // CASCADE empties every table that references users (sessions, login names, mail tokens, …) too.
+      await app.orm.em.getConnection().execute('truncate table users, rate_limits, mail_outbox cascade');
     },
     sql: (query, params = []) => app.orm.em.getConnection().execute(query, params),
     close: () => app.close(),

@@ -10,6 +10,7 @@ import {
   UsernameAvailable,
   UsernameCharacters,
   UsernameLength,
+  UsernameSingleScript,
 } from '../user/user.rules';
 
 @ValidatorConstraint({ name: 'differsFromCurrentPassword' })
@@ -45,6 +46,7 @@ export class UpdateProfileInput implements NormalizesItself {
   @IsOptional()
   @Validate(UsernameLength)
   @Validate(UsernameCharacters)
+  @Validate(UsernameSingleScript)
   @Validate(UsernameAvailable)
   username?: string | null;
 

@@ -1,6 +1,7 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
 import type { Context } from '../../context';
 import { fieldErrorsOf, validatedByTheService, validateInput } from '../../validation';
+import { ThrottleIdentityProbes } from '../auth/auth.throttle';
 import { invalidateOwnSession, listUserSessions } from '../auth/session.service';
 import { SessionView } from '../auth/session.types';
 import { updateProfileWithMail } from '../mail/mail.service';
@@ -49,6 +50,7 @@ export class AccountResolver {
   }
 
   @Authorized()
+  @UseMiddleware(ThrottleIdentityProbes)
   @Mutation(() => UserView)
   async updateProfile(
     @Arg('input', () => UpdateProfileInput) input: UpdateProfileInput,

@@ -2,12 +2,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
 import { badUserInput, messages, type FieldErrors } from '../../errors';
 import type { PasswordHasher } from '../../lib/password-hash';
+import type { Throttle } from '../auth/auth.throttle';
 import { invalidateOtherSessions, type Viewer } from '../auth/session.service';
 import { User } from '../user/user.entity';
 
 export interface PasswordServices {
   config: Config;
   hasher: PasswordHasher;
+  throttle: Throttle;
+  request: { ip: string };
 }
 
 /**
@@ -18,7 +21,7 @@ async function passwordMatches(
   em: EntityManager,
   userId: string,
   password: string,
-  { config, hasher }: PasswordServices,
+  { config, hasher, throttle, request }: PasswordServices,
 ): Promise<boolean> {
   // The hash alone, past the identity map (where the viewer's entity was loaded without it).
   const row = await em
@@ -27,7 +30,8 @@ async function passwordMatches(
     .where({ id: userId })
     .execute<{ passwordHash: string } | undefined>('get');
   if (!row?.passwordHash || [...password].length > config.passwordMaxLength) return false;
-  return hasher.verify(password, row.passwordHash);
+  // A stolen token must not become a password oracle: the login's progressive delay, per account.
+  return throttle.attemptPasswordCheck(`user:${userId}`, () => hasher.verify(password, row.passwordHash, request.ip));
 }
 
 /**
@@ -49,7 +53,7 @@ export async function changePassword(
   Object.assign(fields, ruleProblems);
   if (Object.keys(fields).length > 0) throw badUserInput(fields);
 
-  const passwordHash = await services.hasher.hash(input.newPassword);
+  const passwordHash = await services.hasher.hash(input.newPassword, services.request.ip);
   await em.transactional(async (tx) => {
     await tx.nativeUpdate(User, { id: viewer.user.id }, { passwordHash });
     await invalidateOtherSessions(tx, viewer.user.id, viewer.sessionId);

@@ -10,6 +10,7 @@ import {
   UsernameAvailable,
   UsernameCharacters,
   UsernameLength,
+  UsernameSingleScript,
 } from '../user/user.rules';
 
 // Every rule is checked and every problem reported at once, under the field's name, with the
@@ -20,6 +21,7 @@ export class RegisterInput implements NormalizesItself {
   @Field({ description: '3 to 30 characters: letters, digits and @ . + - _ ; unique ignoring case.' })
   @Validate(UsernameLength)
   @Validate(UsernameCharacters)
+  @Validate(UsernameSingleScript)
   @Validate(UsernameAvailable)
   username!: string;
 

@@ -20,6 +20,7 @@ export class AuthResolver {
       config: ctx.config,
       hasher: ctx.hasher,
       userAgent: ctx.request.userAgent,
+      ip: ctx.request.ip,
       onCreated: verificationOnRegister(ctx),
       withSession: ctx.config.mail.emailVerification !== 'required',
     });
@@ -40,7 +41,7 @@ export class AuthResolver {
       ip: ctx.request.ip,
     });
     // The session cap may have removed this user's oldest session.
-    if (ctx.config.sessionLimitPerUser !== null) ctx.sessionCache.forgetUser(user.id);
+    ctx.sessionCache.forgetUser(user.id);
     return { user: toUserView(user, user), token, expiresAt };
   }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
-import { AppError, ErrorCode, messages, unauthenticated } from '../../errors';
+import { AppError, ErrorCode, messages, unauthenticated, UnauthenticatedReason } from '../../errors';
 import { canonicalEmail, canonicalUsername } from '../../lib/identity';
 import type { PasswordHasher } from '../../lib/password-hash';
 import { User } from '../user/user.entity';
@@ -34,20 +34,19 @@ export async function login(
   const { config } = options;
   // Longer than any password we accept: it cannot match, and it must not cost a hash.
   if ([...credentials.password].length > config.passwordMaxLength || credentials.username.length > 320) {
-    throw unauthenticated(messages.invalidCredentials);
+    throw unauthenticated(UnauthenticatedReason.INVALID_CREDENTIALS);
   }
   const loginName = canonicalUsername(credentials.username);
   const candidates = await em.getRepository(User).findByLoginName(loginName, canonicalEmail(credentials.username));
   const found = candidates.find((user) => user.usernameCanonical === loginName) ?? candidates[0];
-  // Before any hashing. An existing account is counted by id, so its username and its email
-  // share one counter; an unknown name is counted by its canonical form.
-  const attempt = await options.throttle.beginLogin(found ? `user:${found.id}` : `name:${loginName}`, options.ip);
-  const passwordMatches = await options.hasher.verify(
-    credentials.password,
-    found?.passwordHash ?? options.dummyPasswordHash,
+  // An existing account is counted by id, so its username and its email share one counter; an
+  // unknown name is counted by its canonical form.
+  const passwordMatches = await options.throttle.attemptLogin(
+    found ? `user:${found.id}` : `name:${loginName}`,
+    options.ip,
+    () => options.hasher.verify(credentials.password, found?.passwordHash ?? options.dummyPasswordHash, options.ip),
   );
-  if (!found || !passwordMatches || !found.isActive) throw unauthenticated(messages.invalidCredentials);
-  await attempt.succeeded();
+  if (!found || !passwordMatches || !found.isActive) throw unauthenticated(UnauthenticatedReason.INVALID_CREDENTIALS);
   // EMAIL_VERIFICATION=required (issue 14): only the right password learns this.
   if (config.mail.emailVerification === 'required' && !found.emailVerified) {
     throw new AppError(ErrorCode.EMAIL_NOT_VERIFIED, messages.emailNotVerified);
@@ -75,6 +74,7 @@ export function register(
     config: Config;
     hasher: PasswordHasher;
     userAgent: string | null;
+    ip: string;
     onCreated?: (tx: EntityManager, user: User) => Promise<void>;
     withSession?: boolean;
   },
@@ -82,7 +82,7 @@ export function register(
   const { config } = options;
   const withSession = options.withSession ?? true;
   const lastLogin = withSession ? new Date() : undefined;
-  return createUser(em, input, { hasher: options.hasher, lastLogin }, async (tx, user) => {
+  return createUser(em, input, { hasher: options.hasher, client: options.ip, lastLogin }, async (tx, user) => {
     await options.onCreated?.(tx, user);
     if (!withSession) return { token: null, expiresAt: null, sessionId: null, user };
     const session = await createSession(tx, user.id, { config, userAgent: options.userAgent });

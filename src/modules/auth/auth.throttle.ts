@@ -13,23 +13,28 @@ import type { MiddlewareFn } from 'type-graphql';
 import type { Config } from '../../config';
 import type { Context } from '../../context';
 import { AppError, ErrorCode, messages } from '../../errors';
+import { KeyedQueue, KeyedQueueFullError } from '../../lib/keyed-queue';
 
 // Brute force and credential stuffing defences. The counters live where every server instance
 // sees them (PostgreSQL by default, Redis with REDIS_URL), so N instances are one service.
 //
-// Attempts are counted *before* the password is checked and refunded on success: a burst of
-// parallel guesses cannot slip past a limit while the first ones are still being hashed.
-
-export interface LoginAttempt {
-  /** A correct password: forget this account+IP's failures and refund the reserved counts. */
-  succeeded(): Promise<void>;
-}
+// - Attempts on one account are decided one at a time (in each instance): the delay is read,
+//   the password checked, the outcome recorded, then the next attempt starts. A burst gets the
+//   checks a sequence would get (5, then the delay), not one per parallel request.
+// - The progressive delay is per account AND client address: one address's failures never
+//   delay the owner coming from elsewhere. The account-wide ceiling counts checked failures
+//   only, and one address under its own delay cannot reach it (see README, "What counts").
+// - Only a checked password counts. A refusal (throttled, busy hashing queue) counts nothing.
 
 export interface Throttle {
-  /** Refuses with TOO_MANY_REQUESTS (no hashing) or reserves the attempt for this account. */
-  beginLogin(account: string, ip: string): Promise<LoginAttempt>;
+  /** Runs `check` (the password comparison) under the login limits; true when it matched. */
+  attemptLogin(account: string, ip: string, check: () => Promise<boolean>): Promise<boolean>;
+  /** The same for a password typed to confirm a change (changePassword, deleteAccount): per account. */
+  attemptPasswordCheck(account: string, check: () => Promise<boolean>): Promise<boolean>;
   /** Counts one registration attempt from this IP, refusing past the cap. */
   beginRegistration(ip: string): Promise<void>;
+  /** Counts one "is this username or email free?" answer for this account and IP. */
+  beginIdentityProbe(account: string, ip: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,8 +48,10 @@ function accountKey(account: string): string {
   return createHash('sha256').update(account).digest('base64url');
 }
 
-// How long the consecutive-failure count of an account+IP is remembered without new failures.
+// How long the consecutive-failure count of a key is remembered without new failures.
 const CONSECUTIVE_MEMORY_SECONDS = 24 * 3600;
+// Attempts on one account waiting their turn in this instance; more are refused at once.
+const WAITING_PER_ACCOUNT = 8;
 
 type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
@@ -53,7 +60,7 @@ export function createThrottle(config: Config, orm: MikroORM<PostgreSqlDriver>, 
   const makeLimiter: LimiterFactory = (options) => {
     const base: IRateLimiterStoreOptions = { ...options, storeClient: redis };
     if (redis) return new RateLimiterRedis(base);
-    // One table (made by a migration) for every limiter, told apart by keyPrefix.
+    // One table (the RateLimit entity) for every limiter, told apart by keyPrefix.
     return new RateLimiterPostgres({
       ...base,
       storeClient: orm.em.getConnection().getKnex(),
@@ -84,6 +91,17 @@ export function createThrottle(config: Config, orm: MikroORM<PostgreSqlDriver>, 
     points: limits.registrationsPerIp,
     duration: limits.registrationsPerIpWindowSeconds,
   });
+  const probesPerAccount = makeLimiter({
+    keyPrefix: 'probe_account',
+    points: limits.identityProbesPerAccount,
+    duration: limits.identityProbesWindowSeconds,
+  });
+  const probesPerIp = makeLimiter({
+    keyPrefix: 'probe_ip',
+    points: limits.registrationsPerIp,
+    duration: limits.registrationsPerIpWindowSeconds,
+  });
+  const turns = new KeyedQueue(WAITING_PER_ACCOUNT);
 
   async function reserve(limiter: RateLimiterAbstract, key: string): Promise<void> {
     try {
@@ -94,44 +112,58 @@ export function createThrottle(config: Config, orm: MikroORM<PostgreSqlDriver>, 
     }
   }
 
-  return {
-    async beginLogin(accountName, ip) {
-      const account = accountKey(accountName);
-      const accountAndIp = `${account}:${ip}`;
-      const blocked = await delay.get(accountAndIp);
-      if (blocked && blocked.consumedPoints > 1 && blocked.msBeforeNext > 0)
-        throw tooManyRequests(blocked.msBeforeNext);
-      await reserve(perAccount, account);
-      try {
-        await reserve(perIp, ip);
-      } catch (error) {
-        await perAccount.reward(account);
-        throw error;
-      }
-      // The n-th unresolved attempt in a row; from the configured count on, the next attempt has
-      // to wait base * 2^(n - count) seconds (capped), whatever this one's outcome turns out to be
-      // (a success clears the wait).
-      const attempt = (await consecutive.penalty(accountAndIp)).consumedPoints;
-      if (attempt >= limits.loginDelayAfterFailures) {
-        const exponent = Math.min(attempt - limits.loginDelayAfterFailures, 30);
-        await delay.block(
-          accountAndIp,
-          Math.min(limits.loginDelayMaxSeconds, limits.loginDelayBaseSeconds * 2 ** exponent),
-        );
-      }
-      return {
-        async succeeded() {
+  async function refuseWhenExhausted(limiter: RateLimiterAbstract, key: string, points: number): Promise<void> {
+    const state = await limiter.get(key);
+    if (state && state.consumedPoints >= points && state.msBeforeNext > 0) throw tooManyRequests(state.msBeforeNext);
+  }
+
+  /** The n-th failure in a row from the configured count on makes the next attempt wait base * 2^(n - count). */
+  async function recordFailure(delayKey: string): Promise<void> {
+    const failures = (await consecutive.penalty(delayKey)).consumedPoints;
+    if (failures >= limits.loginDelayAfterFailures) {
+      const exponent = Math.min(failures - limits.loginDelayAfterFailures, 30);
+      await delay.block(delayKey, Math.min(limits.loginDelayMaxSeconds, limits.loginDelayBaseSeconds * 2 ** exponent));
+    }
+  }
+
+  /** One attempt on an account, after the ones before it: decide, check, record. */
+  async function attempt(account: string, ip: string | null, check: () => Promise<boolean>): Promise<boolean> {
+    const delayKey = ip === null ? `confirm:${account}` : `${account}:${ip}`;
+    try {
+      return await turns.run(account, async () => {
+        const blocked = await delay.get(delayKey);
+        if (blocked && blocked.consumedPoints > 1 && blocked.msBeforeNext > 0)
+          throw tooManyRequests(blocked.msBeforeNext);
+        await refuseWhenExhausted(perAccount, account, limits.loginFailuresPerAccount);
+        if (ip !== null) await refuseWhenExhausted(perIp, ip, limits.loginFailuresPerIp);
+        // A busy hashing queue throws from check(): nothing is recorded for a password not checked.
+        const matched = await check();
+        if (matched) {
+          await Promise.all([consecutive.delete(delayKey), delay.delete(delayKey)]);
+        } else {
           await Promise.all([
-            consecutive.delete(accountAndIp),
-            delay.delete(accountAndIp),
-            perAccount.reward(account),
-            perIp.reward(ip),
+            recordFailure(delayKey),
+            perAccount.penalty(account),
+            ...(ip === null ? [] : [perIp.penalty(ip)]),
           ]);
-        },
-      };
-    },
+        }
+        return matched;
+      });
+    } catch (error) {
+      if (error instanceof KeyedQueueFullError) throw tooManyRequests(1000);
+      throw error;
+    }
+  }
+
+  return {
+    attemptLogin: (account, ip, check) => attempt(accountKey(account), ip, check),
+    attemptPasswordCheck: (account, check) => attempt(accountKey(account), null, check),
     async beginRegistration(ip) {
       await reserve(registrations, ip);
+    },
+    async beginIdentityProbe(account, ip) {
+      await reserve(probesPerAccount, accountKey(account));
+      await reserve(probesPerIp, ip);
     },
     async close() {
       await redis?.quit();
@@ -145,5 +177,18 @@ export function createThrottle(config: Config, orm: MikroORM<PostgreSqlDriver>, 
  */
 export const ThrottleRegistrations: MiddlewareFn<Context> = async ({ context }, next) => {
   await context.throttle.beginRegistration(context.request.ip);
+  return next();
+};
+
+/**
+ * updateProfile with a username or email answers "already taken": counted per account and per
+ * address before validation, like registration, so it is no free lookup service.
+ */
+export const ThrottleIdentityProbes: MiddlewareFn<Context> = async ({ context, args }, next) => {
+  const input = (args as { input?: { username?: unknown; email?: unknown } }).input;
+  if (input?.username != null || input?.email != null) {
+    const { user } = await context.requireViewer();
+    await context.throttle.beginIdentityProbe(`user:${user.id}`, context.request.ip);
+  }
   return next();
 };

@@ -24,7 +24,7 @@ const USER_AGENT_MAX_LENGTH = 512;
 
 /**
  * Inserts one session row and returns the token: the only time it exists outside the client.
- * With a session cap, the user's oldest sessions beyond it are removed.
+ * The user's oldest sessions beyond the cap (SESSION_LIMIT_PER_USER, default 100) are removed.
  */
 export async function createSession(
   em: EntityManager,
@@ -45,14 +45,13 @@ export async function createSession(
     lastUsedAt: now,
     userAgent: options.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
   });
-  if (config.sessionLimitPerUser !== null) {
-    const beyondCap = await em.find(
-      Session,
-      { user: userId },
-      { fields: ['id'], orderBy: { createdAt: 'desc', id: 'desc' }, offset: config.sessionLimitPerUser },
-    );
-    if (beyondCap.length > 0) await em.nativeDelete(Session, { id: beyondCap.map((session) => session.id) });
-  }
+  // One index range read; usually empty. (A login flood must not leave unbounded live sessions.)
+  const beyondCap = await em.find(
+    Session,
+    { user: userId },
+    { fields: ['id'], orderBy: { createdAt: 'desc', id: 'desc' }, offset: config.sessionLimitPerUser },
+  );
+  if (beyondCap.length > 0) await em.nativeDelete(Session, { id: beyondCap.map((session) => session.id) });
   return { token, expiresAt, sessionId };
 }
 

@@ -11,7 +11,15 @@ import { UserRepository } from './user.repository';
 export class User {
   [EntityRepositoryType]?: UserRepository;
   [OptionalProps]?:
-    'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin' | 'emailVerified';
+    | 'usernameSkeleton'
+    | 'firstName'
+    | 'lastName'
+    | 'isActive'
+    | 'isStaff'
+    | 'isSuperuser'
+    | 'dateJoined'
+    | 'lastLogin'
+    | 'emailVerified';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -21,6 +29,10 @@ export class User {
 
   @Property({ type: 'text', columnType: 'text collate "C"', unique: 'users_username_canonical_key' })
   usernameCanonical!: string;
+
+  /** TR39 confusable skeleton of the username (lib/confusables.ts): no two users look alike. */
+  @Property({ type: 'text', columnType: 'text collate "C"', nullable: true, unique: 'users_username_skeleton_key' })
+  usernameSkeleton: string | null = null;
 
   @Property({ type: 'string', length: 254 })
   email!: string;

@@ -1,4 +1,7 @@
 import { EntityRepository, type FilterQuery } from '@mikro-orm/postgresql';
+import { confusableSkeleton } from '../../lib/confusables';
+import { loginNameKey } from '../../lib/identity';
+import { LoginName } from './login-name.entity';
 import type { User } from './user.entity';
 import { UserStats } from './user-stats.entity';
 
@@ -7,19 +10,36 @@ const MAX_CODE_POINT = '\u{10FFFF}';
 
 /** The named queries on users. Each is shaped for an index of the users table. */
 export class UserRepository extends EntityRepository<User> {
-  /** Accounts holding a login name or address (unique indexes), other than `exceptUserId`. */
-  findIdentityHolders(
-    identity: { usernameCanonical?: string; emailCanonical?: string },
+  /**
+   * Which of a username and an email address are taken by another account than `exceptUserId`:
+   * as a login name of theirs (a username or an address, folded alike), or, for the username,
+   * as a look-alike of theirs (the same confusable skeleton).
+   */
+  async findTakenIdentity(
+    identity: { username?: string; email?: string },
     exceptUserId: string | null,
-  ): Promise<Pick<User, 'id' | 'usernameCanonical' | 'emailCanonical'>[]> {
-    const holders: FilterQuery<User>[] = [];
-    if (identity.usernameCanonical !== undefined) holders.push({ usernameCanonical: identity.usernameCanonical });
-    if (identity.emailCanonical !== undefined) holders.push({ emailCanonical: identity.emailCanonical });
-    if (holders.length === 0) return Promise.resolve([]);
-    return this.find(
-      { $or: holders, ...(exceptUserId ? { id: { $ne: exceptUserId } } : {}) },
-      { fields: ['id', 'usernameCanonical', 'emailCanonical'], limit: 2 },
-    );
+  ): Promise<{ username: boolean; email: boolean }> {
+    const usernameKey = identity.username === undefined ? null : loginNameKey(identity.username);
+    const emailKey = identity.email === undefined ? null : loginNameKey(identity.email);
+    const keys = [usernameKey, emailKey].filter((key): key is string => key !== null);
+    const notMine = exceptUserId ? { user: { $ne: exceptUserId } } : {};
+    const [names, lookAlikes] = await Promise.all([
+      keys.length > 0 ? this.em.find(LoginName, { name: { $in: keys }, ...notMine }, { fields: ['name'] }) : [],
+      usernameKey === null
+        ? []
+        : this.find(
+            {
+              usernameSkeleton: confusableSkeleton(usernameKey),
+              ...(exceptUserId ? { id: { $ne: exceptUserId } } : {}),
+            },
+            { fields: ['id'] },
+          ),
+    ]);
+    const taken = new Set(names.map((loginName) => loginName.name));
+    return {
+      username: usernameKey !== null && (taken.has(usernameKey) || lookAlikes.length > 0),
+      email: emailKey !== null && taken.has(emailKey),
+    };
   }
 
   /** What a login name can match: a username or an email address, password hash included. */

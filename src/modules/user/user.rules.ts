@@ -5,9 +5,8 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { messages } from '../../errors';
+import { isSingleScript } from '../../lib/confusables';
 import {
-  canonicalEmail,
-  canonicalUsername,
   emailProblems,
   hasOnlyUsernameCharacters,
   hasUsernameLength,
@@ -16,7 +15,7 @@ import {
 } from '../../lib/identity';
 import { checkPasswordPolicy, passwordMessages, type PasswordUserAttributes } from '../../lib/password-policy';
 import { requestOf } from '../../validation';
-import { findIdentityHolders } from './user.service';
+import { findTakenIdentity } from './user.service';
 
 // The account rules as class-validator constraints. The rules themselves are pure functions in
 // lib/ (identity, password-policy); these classes bind them to input fields and to the request.
@@ -43,6 +42,18 @@ export class UsernameCharacters implements ValidatorConstraintInterface {
   }
 }
 
+/** `pаypal` with a Cyrillic а is refused; `иванов`, all Cyrillic, is welcome (TR39, highly restrictive). */
+@ValidatorConstraint({ name: 'usernameSingleScript' })
+export class UsernameSingleScript implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && isSingleScript(value);
+  }
+
+  defaultMessage(): string {
+    return usernameMessages.mixedScripts;
+  }
+}
+
 @ValidatorConstraint({ name: 'emailAddress' })
 export class EmailAddress implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
@@ -55,9 +66,10 @@ export class EmailAddress implements ValidatorConstraintInterface {
 }
 
 /**
- * "Is this username (email) free?", answered by the unique index's column. A name that breaks
- * the shape rules is not looked up. The caller's own account never counts as taken, so
- * re-submitting one's own email in another case succeeds.
+ * "Is this username (email) free?": not another account's login name (username or address,
+ * folded alike, so no login name can reach two accounts) nor, for a username, a look-alike of
+ * theirs. A name that breaks the shape rules is not looked up. The caller's own account never
+ * counts as taken, so re-submitting one's own email in another case succeeds.
  */
 function isAvailable(field: 'username' | 'email') {
   return async (value: unknown, args: ValidationArguments): Promise<boolean> => {
@@ -65,14 +77,8 @@ function isAvailable(field: 'username' | 'email') {
     if (field === 'username' ? usernameProblems(value).length > 0 : emailProblems(value).length > 0) return true;
     const request = requestOf(args.object);
     const viewer = await request.viewer();
-    const holders = await findIdentityHolders(
-      request.em,
-      field === 'username'
-        ? { usernameCanonical: canonicalUsername(value) }
-        : { emailCanonical: canonicalEmail(value) },
-      viewer?.user.id ?? null,
-    );
-    return holders.length === 0;
+    const taken = await findTakenIdentity(request.em, { [field]: value }, viewer?.user.id ?? null);
+    return !taken[field];
   };
 }
 

@@ -1,9 +1,11 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badUserInput, messages, type FieldErrors } from '../../errors';
-import { canonicalEmail, canonicalUsername, USERNAME_MAX_LENGTH } from '../../lib/identity';
+import { confusableSkeleton } from '../../lib/confusables';
+import { canonicalEmail, canonicalUsername, loginNameKey, USERNAME_MAX_LENGTH } from '../../lib/identity';
 import type { PasswordHasher } from '../../lib/password-hash';
 import { isUuid } from '../../lib/ids';
+import { LoginName } from './login-name.entity';
 import { User } from './user.entity';
 
 export const USERS_PAGE_MAX = 100;
@@ -15,12 +17,12 @@ export async function findUserById(em: EntityManager, id: string): Promise<User 
   return em.findOne(User, { id: id.toLowerCase() });
 }
 
-export function findIdentityHolders(
+export function findTakenIdentity(
   em: EntityManager,
-  identity: { usernameCanonical?: string; emailCanonical?: string },
+  identity: { username?: string; email?: string },
   exceptUserId: string | null,
 ) {
-  return em.getRepository(User).findIdentityHolders(identity, exceptUserId);
+  return em.getRepository(User).findTakenIdentity(identity, exceptUserId);
 }
 
 /**
@@ -32,16 +34,10 @@ async function identityConflictErrors(
   identity: { username?: string; email?: string },
   exceptUserId: string | null,
 ): Promise<FieldErrors> {
-  const username = identity.username === undefined ? undefined : canonicalUsername(identity.username);
-  const email = identity.email === undefined ? undefined : canonicalEmail(identity.email);
-  const holders = await findIdentityHolders(
-    em.fork(),
-    { usernameCanonical: username, emailCanonical: email },
-    exceptUserId,
-  );
+  const taken = await findTakenIdentity(em.fork(), identity, exceptUserId);
   const fields: FieldErrors = {};
-  if (holders.some((holder) => holder.usernameCanonical === username)) fields.username = [messages.usernameTaken];
-  if (holders.some((holder) => holder.emailCanonical === email)) fields.email = [messages.emailTaken];
+  if (taken.username) fields.username = [messages.usernameTaken];
+  if (taken.email) fields.email = [messages.emailTaken];
   return Object.keys(fields).length > 0 ? fields : { nonFieldErrors: [messages.usernameTaken] };
 }
 
@@ -57,6 +53,15 @@ export async function withIdentityConflicts<T>(
   } catch (error) {
     if (!(error instanceof UniqueConstraintViolationException)) throw error;
     throw badUserInput(await identityConflictErrors(em, identity, exceptUserId));
+  }
+}
+
+/** The user's login names (username and address, folded alike) and look-alike skeleton, set anew. */
+async function setLoginNames(em: EntityManager, user: User): Promise<void> {
+  user.usernameSkeleton = confusableSkeleton(user.usernameCanonical);
+  await em.nativeDelete(LoginName, { user: user.id });
+  for (const name of new Set([loginNameKey(user.username), loginNameKey(user.email)])) {
+    em.create(LoginName, { name, user });
   }
 }
 
@@ -78,6 +83,7 @@ export async function createUser<T>(
   input: NewUser,
   options: {
     hasher: PasswordHasher;
+    client?: string;
     isStaff?: boolean;
     isSuperuser?: boolean;
     lastLogin?: Date;
@@ -85,7 +91,7 @@ export async function createUser<T>(
   },
   then: (tx: EntityManager, user: User) => Promise<T>,
 ): Promise<T> {
-  const passwordHash = await options.hasher.hash(input.password);
+  const passwordHash = await options.hasher.hash(input.password, options.client);
   return withIdentityConflicts(em, input, null, () =>
     em.transactional(async (tx) => {
       const user = tx.create(User, {
@@ -101,6 +107,7 @@ export async function createUser<T>(
         lastLogin: options.lastLogin ?? null,
         emailVerified: options.emailVerified ?? false,
       });
+      await setLoginNames(tx, user);
       await tx.flush();
       return then(tx, user);
     }),
@@ -171,6 +178,10 @@ export async function updateUserProfile(em: EntityManager, user: User, changes: 
     ...(changes.username != null ? { username: changes.username } : {}),
     ...(changes.email != null ? { email: changes.email } : {}),
   };
-  await withIdentityConflicts(em, identity, user.id, () => em.flush());
+  await withIdentityConflicts(em, identity, user.id, () =>
+    em.transactional(async (tx) => {
+      if (identity.username !== undefined || identity.email !== undefined) await setLoginNames(tx, user);
+    }),
+  );
   return user;
 }

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201204920_mail extends Migration {
+export class Migration20261201213000_mail extends Migration {
   override async up(): Promise<void> {
     this.addSql(
       `create table "mail_outbox" ("id" uuid not null, "kind" varchar(32) not null, "recipient" varchar(254) not null, "subject" varchar(200) not null, "text_body" text not null, "html_body" text not null, "attempts" int not null default 0, "next_attempt_at" timestamptz not null default now(), "last_error" varchar(500) null, "created_at" timestamptz not null default now(), constraint "mail_outbox_pkey" primary key ("id"));`,
