@@ -11,6 +11,7 @@ import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { openDatabase } from './db/database';
 import { createFormatError } from './errors';
+import { rejectControlCharacters } from './http/control-characters';
 import { createRequestHandler } from './http/request-handler';
 import { Redis } from 'ioredis';
 import { graphqlArmor, MAX_TOKENS, OnePasswordOperationPerRequest } from './http/graphql-limits';
@@ -66,7 +67,9 @@ const recordOutcome: ApolloServerPlugin<Context> = {
 export async function createApp(config: Config, overrides: { logger?: Logger } = {}): Promise<App> {
   const logger =
     overrides.logger ?? createLogger(config.logLevel, undefined, { pretty: config.nodeEnv === 'development' });
-  const database = await openDatabase(config.database, config.databaseTimeoutSeconds);
+  const database = await openDatabase(config.database, config.databaseTimeoutSeconds, {
+    idleSeconds: config.databasePoolIdleSeconds,
+  });
   let mailer: Mailer | undefined;
   try {
     if (config.migrateOnStart) {
@@ -88,7 +91,14 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     // The outbox worker starts here, so mail queued before a restart goes out even before listen().
     mailer = createMailer(config, database.orm, redis, logger);
     const armor = graphqlArmor({ production });
-    const server = createServer();
+    const server = createServer({
+      requestTimeout: config.httpRequestTimeoutSeconds * 1000,
+      headersTimeout: config.httpHeadersTimeoutSeconds * 1000,
+      keepAliveTimeout: config.httpKeepAliveTimeoutSeconds * 1000,
+      // Node checks the request and header timeouts only this often (30 s by default), so a
+      // bound would otherwise be overrun by up to that much.
+      connectionsCheckingInterval: Math.min(1000, (config.httpHeadersTimeoutSeconds * 1000) / 4),
+    });
     const apollo = new ApolloServer<Context>({
       schema,
       formatError: createFormatError(logger, { production }),
@@ -98,10 +108,14 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       // main.ts owns the signals: it drains, closes the database, then exits 0.
       stopOnTerminationSignals: false,
       allowBatchedHttpRequests: false,
+      // Off by default: nothing here needs them, and when off a client's persisted-query
+      // extension is answered PERSISTED_QUERY_NOT_SUPPORTED (APQ clients then send the query).
+      persistedQueries: config.persistedQueries ? {} : false,
       parseOptions: { maxTokens: MAX_TOKENS },
       validationRules: [...armor.validationRules, OnePasswordOperationPerRequest],
       plugins: [
         ...armor.plugins,
+        rejectControlCharacters,
         recordOutcome,
         config.introspection
           ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import type { DatabaseConfig, EnvReader, NodeEnv } from './config';
+import type { DatabaseConfig, NodeEnv } from './config';
+import type { EnvReader } from './lib/env-reader';
 
 // The mail part of loadConfig (config.ts), split out for length. It reads the environment only
 // through config.ts's reader, so config.ts stays its one reader.

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { parseMailConfig, type MailConfig } from './config-mail';
+import { EnvReader, type Env } from './lib/env-reader';
 
 // The only module that reads the environment. Every variable is parsed and checked at once, so a
 // bad deployment fails at start with one message naming each problem instead of failing later.
@@ -28,6 +29,8 @@ export interface Config {
   passwordMaxLength: number;
   /** Apollo Sandbox landing page and introspection. */
   introspection: boolean;
+  /** Automatic persisted queries (Apollo's APQ, in-memory cache); off unless asked for. */
+  persistedQueries: boolean;
   logLevel: string;
   throttle: ThrottleConfig;
   /** Counters live in PostgreSQL unless this is set. */
@@ -43,6 +46,14 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Bound on waiting for a pooled connection and on any one statement. */
   databaseTimeoutSeconds: number;
+  /** A pooled PostgreSQL connection unused this long is closed (the embedded one never is). */
+  databasePoolIdleSeconds: number;
+  /** How long a client may take to send a whole request (headers and body), then 408. */
+  httpRequestTimeoutSeconds: number;
+  /** How long a client may take to send a request's headers (at most the request timeout). */
+  httpHeadersTimeoutSeconds: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  httpKeepAliveTimeoutSeconds: number;
   /** Transport, links, token lifetimes, verification mode, mail throttles (config-mail.ts). */
   mail: MailConfig;
 }
@@ -70,52 +81,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
-
 const DEFAULT_DATABASE_URL = 'pglite://./data';
-
-export class EnvReader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  raw(name: string): string | undefined {
-    const value = this.env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  }
-
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
-      return fallback;
-    }
-    return Number(value);
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-    if (['0', 'false', 'no', 'off'].includes(value)) return false;
-    this.problems.push(`${name} must be true or false (got "${value}")`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(value)) {
-      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
-      return fallback;
-    }
-    return value as T;
-  }
-}
 
 function parseDatabase(reader: EnvReader): DatabaseConfig {
   const url = reader.string('DATABASE_URL', DEFAULT_DATABASE_URL);
@@ -160,10 +126,19 @@ function parseThrottle(reader: EnvReader): ThrottleConfig {
 function parseOrigins(reader: EnvReader, nodeEnv: NodeEnv): string[] {
   const raw = reader.raw('CORS_ORIGINS');
   if (raw === undefined) {
-    // Development: local front ends and Apollo's hosted Sandbox; production: nobody until listed.
+    // Development: local front ends (by name and by address: a browser sends whichever the page
+    // was opened with) and Apollo's hosted Sandbox; production: nobody until listed.
     return nodeEnv === 'production'
       ? []
-      : ['http://localhost:3000', 'http://localhost:5173', 'http://localhost:4000', 'https://studio.apollographql.com'];
+      : [
+          'http://localhost:3000',
+          'http://localhost:5173',
+          'http://localhost:4000',
+          'http://127.0.0.1:3000',
+          'http://127.0.0.1:5173',
+          'http://127.0.0.1:4000',
+          'https://studio.apollographql.com',
+        ];
   }
   const origins = raw
     .split(',')
@@ -217,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
     passwordMinLength,
     passwordMaxLength: 1024,
     introspection: reader.boolean('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
+    persistedQueries: reader.boolean('GRAPHQL_PERSISTED_QUERIES', false),
     logLevel: reader.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
       'trace',
       'debug',
@@ -234,8 +210,17 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: parseOrigins(reader, nodeEnv),
     shutdownTimeoutSeconds: reader.integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
     databaseTimeoutSeconds: reader.integer('DATABASE_TIMEOUT_SECONDS', 5, 1, 300),
+    databasePoolIdleSeconds: reader.integer('DATABASE_POOL_IDLE_SECONDS', 30, 1, 3600),
+    // A real client sends the at most 100 kB body in well under these; a slow-body (slowloris)
+    // client holding connections open is cut off. Node's own defaults are 300 s and 60 s.
+    httpRequestTimeoutSeconds: reader.integer('HTTP_REQUEST_TIMEOUT_SECONDS', 30, 1, 60),
+    httpHeadersTimeoutSeconds: reader.integer('HTTP_HEADERS_TIMEOUT_SECONDS', 10, 1, 60),
+    httpKeepAliveTimeoutSeconds: reader.integer('HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 5, 1, 60),
     mail: parseMailConfig(reader, nodeEnv, database),
   };
+  if (config.httpHeadersTimeoutSeconds > config.httpRequestTimeoutSeconds) {
+    reader.problems.push('HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS');
+  }
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
 }

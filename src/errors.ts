@@ -36,6 +36,7 @@ export const messages = {
   serviceUnavailable: 'The service is temporarily unavailable. Please retry shortly.',
   required: requestErrorMessages.required,
   unknownField: requestErrorMessages.unknownField,
+  controlCharacter: 'Control characters such as NUL are not allowed here (tab and line breaks are).',
   usernameTaken: 'A user with that username already exists.',
   emailTaken: 'A user with that email address already exists.',
   passwordMismatch: "The two password fields didn't match.",
@@ -131,27 +132,61 @@ function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+// A statement as the driver reports it: knex writes `<the SQL with its values filled in> - <reason>`.
+const SQL_STATEMENT =
+  /^\s*(select|insert|update|delete|with|set|begin|commit|rollback|savepoint|release|deallocate|create|alter|drop|truncate|lock|values)\b/i;
+
+/** PostgreSQL's fields that name a failure without quoting a value (unlike message and detail). */
+const DATABASE_FIELDS = ['code', 'severity', 'routine', 'constraint', 'table', 'column'] as const;
+
+function isDatabaseError(error: Error): boolean {
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return (
+    error instanceof DriverException ||
+    (typeof severity === 'string' && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) ||
+    SQL_STATEMENT.test(error.message)
+  );
+}
+
+/** A message with every quoted part masked and a trailing `: <value>` dropped. */
+function maskedReason(message: string): string {
+  return message
+    .split('\n')[0]
+    .replace(/"[^"]*"?|'[^']*'?|`[^`]*`?/g, '…')
+    .replace(/: \S*$/, '')
+    .slice(0, 200);
+}
+
 /**
- * What an error may put in the logs. A driver error's message is the SQL with its values filled
- * in (a password hash, an email, a token digest) and PostgreSQL's detail repeats the row: keep
- * only what names the failure.
+ * What an error may put in the logs: never a submitted value or a statement's parameters. They
+ * reach error messages in several ways: the driver writes the SQL with its values filled in (a
+ * password hash, an email, a token digest), PostgreSQL's reasons and details quote the offending
+ * value (`invalid input syntax for type uuid: "…"`), JSON and type errors quote their input. So a
+ * database error is logged by its SQLSTATE code and routine only, any other error by its type, its
+ * message with quoted parts masked, and its stack frames without the message line.
  */
 export function loggableError(error: unknown): Record<string, unknown> {
-  if (error instanceof DriverException) {
-    const { name, code } = error;
-    // MikroORM writes `<sql with values> - <driver message>`; only the driver's part is kept.
-    const separator = error.message.lastIndexOf(' - ');
-    const reason =
-      separator < 0
-        ? undefined
-        : error.message
-            .slice(separator + 3)
-            .replace(/\(.*$/s, '')
-            .slice(0, 200);
-    return { type: name, code, reason };
+  if (!(error instanceof Error)) return { type: typeof error };
+  if (isDatabaseError(error)) {
+    const loggable: Record<string, unknown> = { type: error.name };
+    for (const field of DATABASE_FIELDS) {
+      const value = (error as unknown as Record<string, unknown>)[field];
+      if (typeof value === 'string' && /^[\w.-]{1,64}$/.test(value)) loggable[field] = value;
+    }
+    return loggable;
   }
-  if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack };
-  return { type: typeof error };
+  const { code } = error as { code?: unknown };
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 12)
+    .map((line) => line.trim());
+  return {
+    type: error.name,
+    ...(typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? { code } : {}),
+    reason: maskedReason(error.message),
+    frames,
+  };
 }
 
 export function createFormatError(logger: Logger, options: { production: boolean }) {
@@ -184,6 +219,18 @@ export function createFormatError(logger: Logger, options: { production: boolean
       let message = withoutQuotedValues(formatted.message);
       if (options.production) message = withoutSuggestions(message);
       return { ...base, message, extensions: { code } };
+    }
+    // Apollo marks a few client faults only by a 4xx status, without a code: a persisted-query
+    // hash that does not match its query, an unknown persisted-query version.
+    const status = original instanceof GraphQLError ? (original.extensions.http as { status?: unknown })?.status : null;
+    if (
+      fromRequest &&
+      original.extensions.code === undefined &&
+      typeof status === 'number' &&
+      status >= 400 &&
+      status < 500
+    ) {
+      return { ...base, message: withoutQuotedValues(formatted.message), extensions: { code: 'BAD_REQUEST' } };
     }
     logger.error({ err: loggableError(original) }, 'unexpected error');
     return { ...base, message: messages.internal, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

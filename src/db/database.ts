@@ -55,9 +55,13 @@ function databaseOf(
   };
 }
 
-export async function openDatabase(config: DatabaseConfig, timeoutSeconds = 5): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  timeoutSeconds = 5,
+  pool: { idleSeconds?: number } = {},
+): Promise<Database> {
   if (config.kind === 'postgres') {
-    const orm = await MikroORM.init<PostgreSqlDriver>(ormOptions(config.url, config.poolMax, timeoutSeconds));
+    const orm = await MikroORM.init<PostgreSqlDriver>(ormOptions(config.url, config.poolMax, timeoutSeconds, pool));
     // Instances starting together take turns: the second finds nothing left to apply. The lock
     // is held on a connection of its own, outside the pool the migrations run on. (An embedded
     // PGlite reached by URL, as in the tests, serves one connection and one process: no lock.)
@@ -79,7 +83,9 @@ export async function openDatabase(config: DatabaseConfig, timeoutSeconds = 5): 
   // Embedded: the data-directory lock already makes this the only process.
   const embedded = await startEmbeddedPostgres(config.dataDir);
   try {
-    const orm = await MikroORM.init<PostgreSqlDriver>(ormOptions(embedded.url, 1, timeoutSeconds));
+    const orm = await MikroORM.init<PostgreSqlDriver>(
+      ormOptions(embedded.url, 1, timeoutSeconds, { ...pool, embedded: true }),
+    );
     return databaseOf(
       orm,
       'pglite',

@@ -29,12 +29,48 @@ function prepareConnection(timeoutMs: number) {
   };
 }
 
+export interface PoolOptions {
+  /** A connection unused this long is closed (but never the embedded database's only one). */
+  idleSeconds?: number;
+  /** Embedded PGlite behind its socket: one connection, kept open. */
+  embedded?: boolean;
+}
+
+/**
+ * The knex (tarn) pool. A PostgreSQL pool shrinks to nothing when idle. The embedded one must
+ * not: its socket server takes one connection at a time and notices a closed one only a few
+ * event-loop turns later, so a connection opened just as the idle one was reaped was refused
+ * (`write EPIPE` at startup) and the request failed. It keeps its single connection open
+ * (min 1), and if that connection ever breaks, opening the next is retried until the acquire
+ * timeout instead of failing the request at the first refusal.
+ */
+export function poolSettings(poolMax: number, timeoutMs: number, options: PoolOptions) {
+  const afterCreate = prepareConnection(timeoutMs);
+  const idleTimeoutMillis = (options.idleSeconds ?? 30) * 1000;
+  if (options.embedded) {
+    return {
+      min: 1,
+      max: 1,
+      idleTimeoutMillis,
+      propagateCreateError: false,
+      createRetryIntervalMillis: 100,
+      afterCreate,
+    };
+  }
+  return { min: 0, max: poolMax, idleTimeoutMillis, afterCreate };
+}
+
 /**
  * The one MikroORM configuration: the server, the tests and the CLI (mikro-orm.config.ts) all
  * build their ORM from it. Every wait is bounded, so that when the database goes away requests
  * fail fast (SERVICE_UNAVAILABLE) instead of hanging.
  */
-export function ormOptions(url: string, poolMax: number, timeoutSeconds = 5): Options<PostgreSqlDriver> {
+export function ormOptions(
+  url: string,
+  poolMax: number,
+  timeoutSeconds = 5,
+  pool: PoolOptions = {},
+): Options<PostgreSqlDriver> {
   const timeoutMs = timeoutSeconds * 1000;
   return defineConfig({
     driver: PostgreSqlDriver,
@@ -53,7 +89,7 @@ export function ormOptions(url: string, poolMax: number, timeoutSeconds = 5): Op
       allOrNothing: true,
       silent: true,
     },
-    pool: { min: 0, max: poolMax, afterCreate: prepareConnection(timeoutMs) },
+    pool: poolSettings(poolMax, timeoutMs, pool),
     driverOptions: {
       acquireConnectionTimeout: timeoutMs,
       connection: {

@@ -41,6 +41,8 @@ export function withoutQuotedValues(message: string): string {
       // Lexer errors quote a slice of the literal (`Invalid Unicode escape sequence: "\u{DEADBEEF".`).
       .replace(/^(Syntax Error: (?:Invalid|Unexpected) [^:]*): [\s\S]*$/, '$1.')
       .replace(/(cannot represent[^:]*):[\s\S]*$/, '$1.')
+      // Apollo quotes the client's operationName, control characters and all.
+      .replace(/^Unknown operation named "[\s\S]*$/, 'Unknown operation name.')
   );
 }
 

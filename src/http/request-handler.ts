@@ -3,7 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Context, RequestInfo } from '../context';
 import { loggableError } from '../errors';
-import { applySecurityHeaders, clientIp, handleCors } from './security';
+import { EXPLORER_ASSETS_PATH, explorerChoice, sendExplorerAsset, sendExplorerPage } from './explorer';
+import { createCorsHandler } from './cors';
+import { applySecurityHeaders, clientIp } from './security';
 import type { Logger } from '../logger';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -65,7 +67,7 @@ function countHeader(req: IncomingMessage, name: string): number {
 /**
  * GraphQL over HTTP on node:http: the body limit, malformed JSON and header checks are answered
  * here with a 4xx before Apollo sees the request; Apollo does the rest (CSRF prevention, GET
- * without mutations, the landing page).
+ * without mutations, the Apollo Sandbox landing page); the GraphiQL explorer is served from here.
  */
 export function createRequestHandler(
   apollo: ApolloServer<Context>,
@@ -81,6 +83,7 @@ export function createRequestHandler(
     isDraining?(): boolean;
   },
 ) {
+  const handleCors = createCorsHandler(options.corsOrigins, options.logger);
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     // A caller's id is kept (tracing across services) only when it is plainly an id.
@@ -111,15 +114,31 @@ export function createRequestHandler(
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = (req.method ?? 'GET').toUpperCase();
-      const wantsLandingPage = options.landingPage && method === 'GET' && /text\/html/.test(req.headers.accept ?? '');
-      applySecurityHeaders(req, res, wantsLandingPage);
-      if (handleCors(req, res, options.corsOrigins)) return;
+      // Outside production a browser opening the endpoint gets an explorer (see explorer.ts).
+      const browserPage =
+        options.landingPage &&
+        method === 'GET' &&
+        url.pathname === '/graphql' &&
+        /text\/html/.test(req.headers.accept ?? '')
+          ? explorerChoice(url)
+          : null;
+      const explorerAsset =
+        options.landingPage && (method === 'GET' || method === 'HEAD') && url.pathname.startsWith(EXPLORER_ASSETS_PATH);
+      applySecurityHeaders(req, res, browserPage ?? (explorerAsset ? 'graphiql' : 'api'));
+      const preflight = handleCors(req, res);
+      if (preflight) {
+        // The access line of a refused preflight says so, instead of an ordinary OK.
+        if (preflight === 'refused-preflight') log.outcome = 'CORS_REFUSED';
+        return;
+      }
+      if (explorerAsset) return await sendExplorerAsset(req, res, url.pathname.slice(EXPLORER_ASSETS_PATH.length));
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {
         const ready = await options.isReady();
         return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable' });
       }
       if (url.pathname !== '/graphql') return sendError(res, 404, 'Not found. The API is served at /graphql.');
+      if (browserPage === 'graphiql') return sendExplorerPage(res);
       if (countHeader(req, 'authorization') > 1) {
         return sendError(res, 400, 'Send at most one Authorization header.');
       }

@@ -2,8 +2,8 @@ import { isIP } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
-// Response hardening shared by every route: security headers (helmet), CORS from an explicit
-// allow-list, and the client address used by the login throttle.
+// Response hardening shared by every route: security headers (helmet) and the client address used
+// by the login throttle. CORS is in cors.ts.
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
@@ -27,32 +27,41 @@ const landingPageHeaders: Middleware = helmet({
   },
 }) as Middleware;
 
-export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, landingPage: boolean): void {
-  const middleware = landingPage ? landingPageHeaders : apiHeaders;
-  middleware(req, res, () => undefined);
-}
+// The offline explorer (GraphiQL, see explorer.ts) and its files: everything from this server, no
+// other host. Monaco and GraphiQL set inline styles; Monaco's workers are files of the bundle.
+// No upgrade-insecure-requests: over plain http on a LAN address it would send the page's own
+// script and style requests to an https port that does not exist.
+const explorerHeaders: Middleware = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      baseUri: ["'self'"],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      workerSrc: ["'self'"],
+    },
+  },
+}) as Middleware;
 
-const CORS_ALLOWED_HEADERS =
-  'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id';
+/** What a response is: API (JSON), the GraphiQL explorer (page or file), or the Apollo Sandbox page. */
+export type ResponseKind = 'api' | 'graphiql' | 'sandbox';
 
-/**
- * Sets CORS headers for an allowed Origin; answers a preflight (OPTIONS) itself and returns
- * true when it did. Tokens travel in a header, not a cookie, so credentials are never allowed.
- */
-export function handleCors(req: IncomingMessage, res: ServerResponse, allowedOrigins: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  res.setHeader('vary', 'Origin');
-  const allowed = origin !== undefined && allowedOrigins.includes(origin);
-  if (allowed) res.setHeader('access-control-allow-origin', origin);
-  if (req.method !== 'OPTIONS') return false;
-  if (allowed) {
-    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-    res.setHeader('access-control-allow-headers', CORS_ALLOWED_HEADERS);
-    res.setHeader('access-control-max-age', '600');
-  }
-  res.statusCode = 204;
-  res.end();
-  return true;
+const headersFor: Record<ResponseKind, Middleware> = {
+  api: apiHeaders,
+  graphiql: explorerHeaders,
+  sandbox: landingPageHeaders,
+};
+
+export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, kind: ResponseKind): void {
+  headersFor[kind](req, res, () => undefined);
 }
 
 function normalizeIp(address: string): string {

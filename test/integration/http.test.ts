@@ -105,13 +105,44 @@ describe('POST application/json', () => {
 });
 
 describe('GET', () => {
-  test('GET /graphql from a browser serves the Apollo Sandbox landing page', async () => {
+  test('GET /graphql from a browser serves GraphiQL from this server, allowed no other host', async () => {
     const response = await fetch(t.url, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await response.text();
     expect(html).toMatch(/<html/i);
-    expect(html).toMatch(/apollo/i);
+    // The page, or (when the bundle was never built) a page saying how to build it.
+    expect(html).toMatch(/graphql\/explorer\/explorer\.js|npm run build/);
+    expect(html).not.toMatch(/https?:\/\//);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("connect-src 'self'");
+    expect(policy).toContain("worker-src 'self'");
+    expect(policy).not.toMatch(/https?:|upgrade-insecure-requests/);
+  });
+
+  test('GET /graphql?sandbox from a browser serves the Apollo Sandbox landing page', async () => {
+    const response = await fetch(`${t.url}?sandbox`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await response.text()).toMatch(/apollo/i);
+    expect(response.headers.get('content-security-policy')).toContain(
+      'https://embeddable-sandbox.cdn.apollographql.com',
+    );
+  });
+
+  test('the explorer serves only its own files, by plain name', async () => {
+    for (const path of [
+      '/graphql/explorer/no-such-file.js',
+      '/graphql/explorer/..%2F..%2Fpackage.json',
+      '/graphql/explorer/../../package.json',
+      '/graphql/explorer/%2e%2e/main.js',
+      '/graphql/explorer/explorer.exe',
+    ]) {
+      const response = await rawRequest('GET', path, {});
+      expect(response.status).toBe(404);
+      expect(response.text).not.toContain('"name"');
+    }
   });
 
   test('GET /healthz answers 200', async () => {

@@ -115,13 +115,16 @@ describe('CORS', () => {
 });
 
 describe('production', () => {
-  test('no introspection, no landing page, no suggestions, no CORS by default', async () => {
+  test('no introspection, no explorer or landing page, no suggestions, no CORS by default', async () => {
     await withApp({ NODE_ENV: 'production' }, async (t) => {
       const introspection = await graphql(t.url, '{ __schema { types { name } } }');
       expect(introspection.status).toBe(400);
       expect(errorCode(introspection)).toBe('GRAPHQL_VALIDATION_FAILED');
       const landing = await fetch(t.url, { headers: { accept: 'text/html' } });
       expect(landing.headers.get('content-type') ?? '').not.toContain('text/html');
+      const explorerFile = await fetch(`${t.url}/explorer/explorer.js`);
+      expect(explorerFile.status).toBe(404);
+      expect(explorerFile.headers.get('content-type')).toMatch(/^application\/json/);
       const typo = await graphql(t.url, '{ mee { id } }');
       expect(typo.errors![0].message).not.toMatch(/Did you mean/);
       const cors = await fetch(t.url, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000' } });
