@@ -6,16 +6,17 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { MikroORM } from '@mikro-orm/core';
-import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { EntityManager, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { openDatabase } from './db/database';
-import { createFormatError } from './errors';
+import { AppError, createFormatError } from './errors';
 import { rejectControlCharacters } from './http/control-characters';
 import { createRequestHandler } from './http/request-handler';
 import { Redis } from 'ioredis';
 import { graphqlArmor, MAX_TOKENS, OnePasswordOperationPerRequest } from './http/graphql-limits';
-import { createPasswordHasher, hashPassword } from './lib/password-hash';
+import { createPasswordHasher, hashPassword, type PasswordHasher } from './lib/password-hash';
+import { ensureFirstSuperuser } from './modules/admin/superuser.service';
 import { createLogger, type Logger } from './logger';
 import { SessionCache } from './modules/auth/session-cache';
 import { buildAppSchema } from './schema';
@@ -63,6 +64,21 @@ const recordOutcome: ApolloServerPlugin<Context> = {
   },
 };
 
+/** SUPERUSER_* at start: created, or why not (the fields' problems; never the password). */
+async function createFirstSuperuser(
+  em: EntityManager,
+  services: { config: Config; hasher: PasswordHasher },
+  logger: Logger,
+): Promise<void> {
+  try {
+    const created = await ensureFirstSuperuser(em, services);
+    if (created) logger.info({ username: created.username, id: created.id }, 'created the first superuser');
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    logger.warn({ fields: error.extensions.fields }, 'SUPERUSER_USERNAME/_EMAIL/_PASSWORD: no superuser was created');
+  }
+}
+
 /** The composition root: main.ts, the CLI and the tests all build the app through here. */
 export async function createApp(config: Config, overrides: { logger?: Logger } = {}): Promise<App> {
   const logger =
@@ -86,6 +102,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       concurrency: config.hashConcurrency,
       queueMax: config.hashQueueMax,
     });
+    await createFirstSuperuser(database.orm.em.fork(), { config, hasher }, logger);
     const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
     const throttle = createThrottle(config, database.orm, redis);
     // The outbox worker starts here, so mail queued before a restart goes out even before listen().

@@ -44,6 +44,8 @@ export interface Config {
   corsOrigins: string[];
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownTimeoutSeconds: number;
+  /** SUPERUSER_USERNAME, _EMAIL and _PASSWORD: the first superuser, created at start while there is none. */
+  firstSuperuser: { username: string; email: string; password: string } | null;
   /** Bound on waiting for a pooled connection and on any one statement. */
   databaseTimeoutSeconds: number;
   /** A pooled PostgreSQL connection unused this long is closed (the embedded one never is). */
@@ -171,6 +173,20 @@ function parseTrustProxy(reader: EnvReader): number {
   return reader.integer('TRUST_PROXY', 0, 0, 10);
 }
 
+function parseFirstSuperuser(reader: EnvReader): Config['firstSuperuser'] {
+  const names = ['SUPERUSER_USERNAME', 'SUPERUSER_EMAIL', 'SUPERUSER_PASSWORD'] as const;
+  // The password is taken as given (spaces and all), never trimmed.
+  const [username, email] = [reader.raw(names[0]), reader.raw(names[1])];
+  const password = reader.secret(names[2]);
+  // SUPERUSER_PASSWORD alone is createsuperuser's (non-interactive password); not a start-up request.
+  if (username === undefined && email === undefined) return null;
+  if (username === undefined || email === undefined || password === undefined) {
+    reader.problems.push(`${names.join(', ')} must be set together (to create the first superuser at start)`);
+    return null;
+  }
+  return { username, email, password };
+}
+
 /** Reads and validates the whole configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): Config {
   const reader = new EnvReader(env);
@@ -210,6 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: parseOrigins(reader, nodeEnv),
     shutdownTimeoutSeconds: reader.integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
     databaseTimeoutSeconds: reader.integer('DATABASE_TIMEOUT_SECONDS', 5, 1, 300),
+    firstSuperuser: parseFirstSuperuser(reader),
     databasePoolIdleSeconds: reader.integer('DATABASE_POOL_IDLE_SECONDS', 30, 1, 3600),
     // A real client sends the at most 100 kB body in well under these; a slow-body (slowloris)
     // client holding connections open is cut off. Node's own defaults are 300 s and 60 s.

@@ -6,9 +6,7 @@ import { ConfigError, loadConfig, superuserPasswordFromEnv } from '../config';
 import { openDatabase } from '../db/database';
 import { AppError, type FieldErrors } from '../errors';
 import { createPasswordHasher } from '../lib/password-hash';
-import { RegisterInput } from '../modules/auth/auth.inputs';
-import { createUser } from '../modules/user/user.service';
-import { fieldErrorsOf, validateInput } from '../validation';
+import { createSuperuser } from '../modules/admin/superuser.service';
 
 export interface CliIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -109,31 +107,16 @@ export async function runCreateSuperuser(argv: string[], io: CliIO): Promise<num
   }
   try {
     await database.migrate();
-    const em = database.orm.em.fork();
-    // The same rules as registration, declared on RegisterInput.
-    const input = Object.assign(new RegisterInput(), {
-      username: options.username as string,
-      email: options.email as string,
-      password,
-      firstName: (options['first-name'] as string | undefined) ?? null,
-      lastName: (options['last-name'] as string | undefined) ?? null,
-    });
-    const problems = fieldErrorsOf(await validateInput(input, { config, em, viewer: async () => null }));
-    if (Object.keys(problems).length > 0) {
-      printFieldErrors(io, problems);
-      return 1;
-    }
-    const user = await createUser(
-      em,
-      input,
+    const user = await createSuperuser(
+      database.orm.em.fork(),
       {
-        hasher: createPasswordHasher({ cost: config.bcryptCost, concurrency: 1, queueMax: 1 }),
-        isStaff: true,
-        isSuperuser: true,
-        // The operator vouches for the address: EMAIL_VERIFICATION=required must not lock them out.
-        emailVerified: true,
+        username: options.username as string,
+        email: options.email as string,
+        password,
+        firstName: (options['first-name'] as string | undefined) ?? null,
+        lastName: (options['last-name'] as string | undefined) ?? null,
       },
-      async (_tx, created) => created,
+      { config, hasher: createPasswordHasher({ cost: config.bcryptCost, concurrency: 1, queueMax: 1 }) },
     );
     io.stdout.write(`Superuser "${user.username}" created (id ${user.id}).\n`);
     return 0;

@@ -14,6 +14,12 @@ export class EnvReader {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
 
+  /** A secret exactly as given (a password may begin or end with a space); never echoed. */
+  secret(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
   string(name: string, fallback: string): string {
     return this.raw(name) ?? fallback;
   }

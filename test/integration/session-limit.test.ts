@@ -26,4 +26,4 @@ test('sessions are capped by default: 100 per user, the oldest go first', async 
     expect(errorCode(await graphql(capped.url, ME, {}, { token: user.token }))).toBe('UNAUTHENTICATED');
     expect((await graphql(capped.url, ME, {}, { token: tokens[0] })).errors).toBeUndefined();
   });
-});
+}, 120_000);

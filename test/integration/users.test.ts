@@ -175,3 +175,34 @@ describe('users', () => {
     expect(result.data).toBeNull();
   });
 });
+
+describe('users, Relay-style', () => {
+  const RELAY = `query Users($first: Int, $after: String) {
+    users(first: $first, after: $after) {
+      edges { cursor node { id username } }
+      nodes { id }
+      pageInfo { hasNextPage endCursor hasPreviousPage startCursor }
+    }
+  }`;
+
+  test('edges carry each node with its cursor; pageInfo has both ends, as relayStylePagination expects', async () => {
+    for (let extra = 0; extra < 3; extra++) await registerUser(t.url);
+    const first = (await graphql(t.url, RELAY, { first: 2 }, { token: viewer.token })).data!.users;
+    expect(first.edges).toHaveLength(2);
+    expect(first.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual(
+      first.nodes.map((node: { id: string }) => node.id),
+    );
+    expect(first.pageInfo).toMatchObject({
+      hasPreviousPage: false,
+      hasNextPage: true,
+      startCursor: first.edges[0].cursor,
+      endCursor: first.edges[1].cursor,
+    });
+    // A page after any edge's cursor starts right after that edge.
+    const afterFirst = (
+      await graphql(t.url, RELAY, { first: 1, after: first.edges[0].cursor }, { token: viewer.token })
+    ).data!.users;
+    expect(afterFirst.edges[0].node.id).toBe(first.edges[1].node.id);
+    expect(afterFirst.pageInfo.hasPreviousPage).toBe(true);
+  });
+});

@@ -26,6 +26,11 @@ export const BUILT_CONTRACT = [
   'UserConnection.nodes',
   'UserConnection.totalCount',
   'UserConnection.pageInfo',
+  // Issue 16: Relay-style connections.
+  'UserConnection.edges',
+  'UserEdge',
+  'PageInfo.hasPreviousPage',
+  'PageInfo.startCursor',
   'RegisterInput',
   'LoginInput',
   'Query.me',

@@ -36,11 +36,20 @@ export class UserResolver {
   ): Promise<UserConnection> {
     const { user: viewer } = await ctx.requireViewer();
     const page = await listUsers(ctx.em, { first, after, search });
-    const last = page.users.at(-1);
+    const edges = page.users.map((user) => ({
+      cursor: encodeCursor(user.usernameCanonical),
+      node: toUserView(user, viewer),
+    }));
     return {
-      nodes: page.users.map((user) => toUserView(user, viewer)),
+      nodes: edges.map((edge) => edge.node),
+      edges,
       totalCount: page.countTotal,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last.usernameCanonical) : null },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        endCursor: edges.at(-1)?.cursor ?? null,
+        hasPreviousPage: Boolean(after),
+        startCursor: edges[0]?.cursor ?? null,
+      },
     };
   }
 }

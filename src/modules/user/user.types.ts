@@ -74,12 +74,33 @@ export class PageInfo {
 
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
+
+  @Field({ description: 'Paging is forward only: true when the page was asked for after a cursor.' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true })
+export class UserEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => UserView)
+  node!: UserView;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Relay-style: both nodes and edges, so that stock client pagination helpers work.',
+})
 export class UserConnection {
   @Field(() => [UserView])
   nodes!: UserView[];
+
+  @Field(() => [UserEdge])
+  edges!: UserEdge[];
 
   @Field(() => Int, { description: 'Size of the whole filtered set, counted only when asked for.' })
   totalCount!: () => Promise<number>;
