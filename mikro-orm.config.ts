@@ -9,7 +9,14 @@ import { ormOptions } from './src/db/orm.config';
  * reads. An embedded PGlite directory is opened here as the server opens it, and only while the
  * server does not hold it.
  */
-export default async () => {
+export default async () => withSnapshot(await cliOptions());
+
+/** `migration:create` diffs the entities against src/db/migrations/.snapshot.json and updates it. */
+function withSnapshot(options: ReturnType<typeof ormOptions>) {
+  return { ...options, migrations: { ...options.migrations, snapshot: true } };
+}
+
+async function cliOptions() {
   const config = loadConfig();
   const { database } = config;
   if (database.kind === 'postgres') {
@@ -19,4 +26,4 @@ export default async () => {
   // The CLI closes its ORM and lets the process end; the embedded database then closes too.
   process.once('beforeExit', () => void embedded.stop());
   return ormOptions(embedded.url, 1, config.databaseTimeoutSeconds);
-};
+}

@@ -79,11 +79,12 @@ export function ormOptions(
     extensions: [Migrator],
     migrations: {
       // Read from the list (compiled, under jest and under the CLI alike); `migration:create`
-      // writes new files beside it, and the snapshot makes it diff against the entities.
+      // writes new files beside it. The snapshot (what it diffs the entities against) is the
+      // CLI's alone (mikro-orm.config.ts): a server applying migrations must not rewrite sources.
       migrationsList,
       path: 'dist/db/migrations',
       pathTs: 'src/db/migrations',
-      snapshot: true,
+      snapshot: false,
       snapshotName: '.snapshot',
       transactional: true,
       allOrNothing: true,
