@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../src/app';
@@ -65,7 +66,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await app.orm.em.getConnection().execute('truncate table users, rate_limits, mail_outbox cascade');
     },
     sql: (query, params = []) => app.orm.em.getConnection().execute(query, params),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      // The registrations' confirmation mails (no SMTP_URL in most tests) leave nothing behind.
+      await rm(MAIL_OUTBOX_DIR, { recursive: true, force: true });
+    },
   };
 }
 
