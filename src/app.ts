@@ -22,6 +22,7 @@ import { SessionCache } from './modules/auth/session-cache';
 import { SigningKeyStore } from './modules/auth/signing-key-store';
 import { buildAppSchema } from './schema';
 import { createThrottle } from './modules/auth/auth.throttle';
+import { createMailer, type Mailer } from './modules/mail/mailer';
 
 export interface App {
   config: Config;
@@ -87,6 +88,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     idleSeconds: config.databasePoolIdleSeconds,
   });
   let stopSigningKeys = () => undefined as void;
+  let mailer: Mailer | undefined;
   try {
     if (config.migrateOnStart) {
       const applied = await database.migrate();
@@ -114,6 +116,8 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     await createFirstSuperuser(database.orm.em.fork(), { config, hasher }, logger);
     const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
     const throttle = createThrottle(config, database.orm, redis);
+    // The outbox worker starts here, so mail queued before a restart goes out even before listen().
+    mailer = createMailer(config, database.orm, redis, logger);
     const armor = graphqlArmor({ production });
     const server = createServer({
       requestTimeout: config.httpRequestTimeoutSeconds * 1000,
@@ -158,6 +162,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       throttle,
       sessionCache,
       signingKeys,
+      mailer,
     };
     server.on(
       'request',
@@ -192,12 +197,14 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
           if (server.listening) await drainHttpServer(server, config.shutdownTimeoutSeconds * 1000);
           await apollo.stop();
           signingKeys.stop();
+          await mailer!.close();
           await throttle.close();
           await database.close();
         })()),
     };
   } catch (error) {
     stopSigningKeys();
+    await mailer?.close();
     await database.close();
     throw error;
   }

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { parseMailConfig, type MailConfig } from './config-mail';
 import { EnvReader, type Env } from './lib/env-reader';
+import { parseFirstSuperuser, type FirstSuperuser } from './config-superuser';
 import { parseJwt, type JwtConfig } from './jwt.config';
 
 // The only module that reads the environment. Every variable is parsed and checked at once, so a
@@ -45,7 +47,7 @@ export interface Config {
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownTimeoutSeconds: number;
   /** SUPERUSER_USERNAME, _EMAIL and _PASSWORD: the first superuser, created at start while there is none. */
-  firstSuperuser: { username: string; email: string; password: string } | null;
+  firstSuperuser: FirstSuperuser | null;
   /** Bound on waiting for a pooled connection and on any one statement. */
   databaseTimeoutSeconds: number;
   jwt: JwtConfig;
@@ -57,6 +59,8 @@ export interface Config {
   httpHeadersTimeoutSeconds: number;
   /** How long an idle keep-alive connection stays open between requests. */
   httpKeepAliveTimeoutSeconds: number;
+  /** Transport, links, token lifetimes, verification mode, mail throttles (config-mail.ts). */
+  mail: MailConfig;
 }
 
 export interface ThrottleConfig {
@@ -172,31 +176,18 @@ function parseTrustProxy(reader: EnvReader): number {
   return reader.integer('TRUST_PROXY', 0, 0, 10);
 }
 
-function parseFirstSuperuser(reader: EnvReader): Config['firstSuperuser'] {
-  const names = ['SUPERUSER_USERNAME', 'SUPERUSER_EMAIL', 'SUPERUSER_PASSWORD'] as const;
-  // The password is taken as given (spaces and all), never trimmed.
-  const [username, email] = [reader.raw(names[0]), reader.raw(names[1])];
-  const password = reader.secret(names[2]);
-  // SUPERUSER_PASSWORD alone is createsuperuser's (non-interactive password); not a start-up request.
-  if (username === undefined && email === undefined) return null;
-  if (username === undefined || email === undefined || password === undefined) {
-    reader.problems.push(`${names.join(', ')} must be set together (to create the first superuser at start)`);
-    return null;
-  }
-  return { username, email, password };
-}
-
 /** Reads and validates the whole configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): Config {
   const reader = new EnvReader(env);
   const nodeEnv = reader.oneOf<NodeEnv>('NODE_ENV', 'development', ['development', 'production', 'test']);
   const passwordMinLength = reader.integer('PASSWORD_MIN_LENGTH', 12, 8, 128);
   const sessionTtlSeconds = reader.integer('SESSION_TTL_SECONDS', 30 * 24 * 3600, 60, 366 * 24 * 3600);
+  const database = parseDatabase(reader);
   const config: Config = {
     nodeEnv,
     host: reader.string('HOST', '127.0.0.1'),
     port: reader.integer('PORT', 4000, 0, 65535),
-    database: parseDatabase(reader),
+    database,
     migrateOnStart: reader.boolean('MIGRATE_ON_START', true),
     bcryptCost: reader.integer('BCRYPT_COST', 12, 4, 15),
     sessionTtlSeconds,
@@ -232,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     httpRequestTimeoutSeconds: reader.integer('HTTP_REQUEST_TIMEOUT_SECONDS', 30, 1, 60),
     httpHeadersTimeoutSeconds: reader.integer('HTTP_HEADERS_TIMEOUT_SECONDS', 10, 1, 60),
     httpKeepAliveTimeoutSeconds: reader.integer('HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 5, 1, 60),
+    mail: parseMailConfig(reader, nodeEnv, database),
   };
   if (config.httpHeadersTimeoutSeconds > config.httpRequestTimeoutSeconds) {
     reader.problems.push('HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS');

@@ -7,6 +7,7 @@ import type { Logger } from './logger';
 import type { Throttle } from './modules/auth/auth.throttle';
 import type { SessionCache } from './modules/auth/session-cache';
 import { validateAccessToken } from './modules/auth/access-token.service';
+import type { Mailer } from './modules/mail/mailer';
 import { validateSessionToken, type Viewer } from './modules/auth/session.service';
 import { loadPermissionSet, PermissionSet } from './modules/permission/permission.service';
 import type { SigningKeyStore } from './modules/auth/signing-key-store';
@@ -33,6 +34,8 @@ export interface Context {
   sessionCache: SessionCache;
   /** Signs access tokens and verifies them (issue 12). */
   signingKeys: SigningKeyStore;
+  /** Mail: whether it is configured, its throttles, the outbox worker's wake-up. */
+  mailer: Mailer;
   /** The session's user, looked up on first use and at most once per request; null if none. */
   viewer(): Promise<Viewer | null>;
   /** The viewer, or UNAUTHENTICATED telling "no credentials" from "invalid or expired token". */
@@ -53,6 +56,7 @@ export interface ContextDependencies {
   throttle: Throttle;
   sessionCache: SessionCache;
   signingKeys: SigningKeyStore;
+  mailer: Mailer;
 }
 
 /**
@@ -95,6 +99,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     throttle: dependencies.throttle,
     sessionCache: dependencies.sessionCache,
     signingKeys: dependencies.signingKeys,
+    mailer: dependencies.mailer,
     get em() {
       return em();
     },

@@ -23,6 +23,7 @@ export enum ErrorCode {
   FORBIDDEN = 'FORBIDDEN',
   TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  EMAIL_NOT_VERIFIED = 'EMAIL_NOT_VERIFIED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -51,7 +52,11 @@ export const messages = {
   firstOutOfRange: (max: number) => `Enter a number from 1 to ${max}.`,
   tooManyRequests: (seconds: number) => `Too many attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
   busy: 'The server is busy. Try again in a moment.',
-  oneSensitiveOperation: 'Send at most one of login, register, changePassword and deleteAccount per request.',
+  oneSensitiveOperation:
+    'Send at most one of login, register, changePassword, deleteAccount and resetPassword per request.',
+  emailNotVerified: 'Confirm your email address first: follow the link we mailed to it.',
+  invalidMailToken: 'This link is invalid or has expired, or was already used.',
+  mailNotConfigured: 'Mail is not configured on this server, so this operation is unavailable.',
   // Groups and permissions: their own part of the catalogue, kept beside them.
   ...permissionMessages,
 } as const;

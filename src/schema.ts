@@ -10,6 +10,7 @@ import { AuthResolver } from './modules/auth/auth.resolver';
 import { GroupResolver } from './modules/permission/group.resolver';
 import { PermissionResolver } from './modules/permission/permission.resolver';
 import { UserAccessFieldsResolver } from './modules/permission/user-access.resolver';
+import { MailResolver } from './modules/mail/mail.resolver';
 import { UserResolver } from './modules/user/user.resolver';
 import { validateArgument } from './validation';
 
@@ -40,6 +41,8 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
       GroupResolver,
       UserAccessFieldsResolver,
       UserAccessResolver,
+      // Mail flows (issue 14).
+      MailResolver,
     ],
     // The contract's scalar is `DateTime` (type-graphql 2 would name it DateTimeISO).
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],

@@ -2,6 +2,8 @@ import { Migrator } from '@mikro-orm/migrations';
 import type { Options } from '@mikro-orm/core';
 import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { RateLimit } from '../modules/auth/rate-limit.entity';
+import { MailOutbox } from '../modules/mail/mail-outbox.entity';
+import { MailToken } from '../modules/mail/mail-token.entity';
 import { Session } from '../modules/auth/session.entity';
 import { SigningKey } from '../modules/auth/signing-key.entity';
 import { Group } from '../modules/permission/group.entity';
@@ -11,7 +13,18 @@ import { UserStats } from '../modules/user/user-stats.entity';
 import { User } from '../modules/user/user.entity';
 import { migrationsList } from './migrations';
 
-export const entities = [User, UserStats, LoginName, Session, RateLimit, SigningKey, Permission, Group];
+export const entities = [
+  User,
+  UserStats,
+  LoginName,
+  Session,
+  RateLimit,
+  SigningKey,
+  Permission,
+  Group,
+  MailToken,
+  MailOutbox,
+];
 
 type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
 

@@ -26,7 +26,7 @@ export function graphqlArmor(options: { production: boolean }) {
 }
 
 /** The operations that each hash a password: one per request, however they are spelt. */
-const PASSWORD_OPERATIONS = new Set(['login', 'register', 'changePassword', 'deleteAccount']);
+const PASSWORD_OPERATIONS = new Set(['login', 'register', 'changePassword', 'deleteAccount', 'resetPassword']);
 
 function countPasswordFields(
   selectionSet: SelectionSetNode,

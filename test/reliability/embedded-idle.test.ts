@@ -57,6 +57,7 @@ test('requests after each idle period succeed, one at a time and in bursts', asy
     );
     for (const answer of answers) expect(answer).toEqual({ id: account.id });
   }
-  const loud = server.logs().filter((line) => line.level >= 40);
+  // Production without SMTP_URL warns once at start, by design (issue 14): not an idle fault.
+  const loud = server.logs().filter((line) => line.level >= 40 && !/^SMTP_URL is not set/.test(String(line.msg)));
   expect(loud).toEqual([]);
 }, 60_000);

@@ -71,4 +71,11 @@ export const BUILT_CONTRACT = [
   'RegisterPayload.accessToken',
   'RegisterPayload.accessTokenExpiresAt',
   'Mutation.refreshToken',
+  // Issue 14: mail (password reset, address confirmation).
+  'User.emailVerified',
+  'ResetPasswordInput',
+  'Mutation.requestPasswordReset',
+  'Mutation.resetPassword',
+  'Mutation.verifyEmail',
+  'Mutation.resendVerificationEmail',
 ];

@@ -29,3 +29,9 @@ export const UPDATE_PROFILE = `mutation Update($input: UpdateProfileInput!) { up
 export const DELETE_ACCOUNT = `mutation Delete($password: String!) { deleteAccount(password: $password) }`;
 export const SET_USER_ACTIVE = `mutation SetActive($id: ID!, $active: Boolean!) { setUserActive(id: $id, active: $active) { ${USER_FIELDS} } }`;
 export const DELETE_USER = `mutation DeleteUser($id: ID!) { deleteUser(id: $id) }`;
+
+export const REQUEST_PASSWORD_RESET = `mutation Forgot($email: String!) { requestPasswordReset(email: $email) }`;
+export const RESET_PASSWORD = `mutation Reset($input: ResetPasswordInput!) { resetPassword(input: $input) }`;
+export const VERIFY_EMAIL = `mutation Verify($token: String!) { verifyEmail(token: $token) }`;
+export const RESEND_VERIFICATION = `mutation { resendVerificationEmail }`;
+export const ME_VERIFIED = `query { me { id email emailVerified } }`;

@@ -1,3 +1,6 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { restoreBuiltInAccess } from './access';
@@ -21,7 +24,10 @@ const GENEROUS_LIMITS = {
   LOGIN_FAILURES_PER_ACCOUNT: '1000000',
   IDENTITY_CHANGES_PER_ACCOUNT: '1000000',
   HASH_QUEUE_MAX: '1000',
+  PASSWORD_RESETS_PER_IP: '1000000',
 };
+
+const MAIL_OUTBOX_DIR = join(tmpdir(), `authapi-test-outbox-${process.pid}`);
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
@@ -31,6 +37,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     // Test apps close with nothing in flight: no drain pause.
     SHUTDOWN_TIMEOUT_SECONDS: '0',
+    // Without SMTP_URL mails become files: a private directory, not the working tree.
+    MAIL_OUTBOX_DIR: MAIL_OUTBOX_DIR,
     ...GENEROUS_LIMITS,
     ...testDatabaseEnv(),
     ...env,
@@ -56,12 +64,17 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     url,
     reset: async () => {
       const connection = app.orm.em.getConnection();
-      // CASCADE empties every table that references users (sessions, login names, memberships, …).
-      await connection.execute('truncate table users, rate_limits cascade');
+      // CASCADE empties every table that references users (sessions, login names, memberships,
+      // mail tokens, …).
+      await connection.execute('truncate table users, rate_limits, mail_outbox cascade');
       await restoreBuiltInAccess((query, params) => connection.execute(query, params as unknown[]));
     },
     sql: (query, params = []) => app.orm.em.getConnection().execute(query, params),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      // The registrations' confirmation mails (no SMTP_URL in most tests) leave nothing behind.
+      await rm(MAIL_OUTBOX_DIR, { recursive: true, force: true });
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import { fieldErrorsOf, validatedByTheService, validateInput } from '../../valid
 import { ThrottleIdentityProbes } from '../auth/auth.throttle';
 import { invalidateOwnSession, listUserSessions } from '../auth/session.service';
 import { SessionView } from '../auth/session.types';
-import { updateUserProfile } from '../user/user.service';
+import { updateProfileWithMail } from '../mail/mail.service';
 import { toUserView, UserView } from '../user/user.types';
 import { changePassword, deleteAccount } from './account.service';
 import { ChangePasswordInput, UpdateProfileInput } from './account.inputs';
@@ -57,7 +57,7 @@ export class AccountResolver {
     @Ctx() ctx: Context,
   ): Promise<UserView> {
     const viewer = await ctx.requireViewer();
-    const user = await updateUserProfile(ctx.em, viewer.user, input);
+    const user = await updateProfileWithMail(ctx.em, viewer.user, input, ctx);
     ctx.sessionCache.forgetUser(viewer.user.id);
     return toUserView(user, user);
   }

@@ -1,8 +1,9 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { Context } from '../../context';
 import { unauthenticated, UnauthenticatedReason } from '../../errors';
-import type { User } from '../user/user.entity';
+import { verificationOnRegister } from '../mail/mail.service';
 import { permissionCodenames } from '../permission/permission.service';
+import type { User } from '../user/user.entity';
 import { toUserView } from '../user/user.types';
 import { accessTokenClaims, issueAccessToken, type IssuedAccessToken } from './access-token.service';
 import { login, register } from './auth.service';
@@ -12,7 +13,6 @@ import { AuthPayload, RegisterPayload } from './auth.types';
 import { refreshSession } from './session-rotation.service';
 import { invalidateSession, invalidateUserSessions } from './session.service';
 
-/** An access token for a session just made or refreshed; `perms` stays empty until groups exist. */
 /** The `perms` claim: the user's permission codenames as of now (issue 13's model). */
 async function accessTokenFor(ctx: Context, user: User, sessionId: string): Promise<IssuedAccessToken> {
   const perms = await permissionCodenames(ctx.em, user.id);
@@ -32,8 +32,16 @@ export class AuthResolver {
       hasher: ctx.hasher,
       userAgent: ctx.request.userAgent,
       ip: ctx.request.ip,
+      onCreated: verificationOnRegister(ctx),
+      withSession: ctx.config.mail.emailVerification !== 'required',
     });
-    return { user: toUserView(user, user), token, expiresAt, ...(await accessTokenFor(ctx, user, sessionId)) };
+    ctx.mailer.wake();
+    // No session (the address must be confirmed first): no access token either.
+    const access =
+      token && sessionId
+        ? await accessTokenFor(ctx, user, sessionId)
+        : { accessToken: null, accessTokenExpiresAt: null };
+    return { user: toUserView(user, user), token, expiresAt, ...access };
   }
 
   @Mutation(() => AuthPayload, {

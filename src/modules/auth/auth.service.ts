@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
-import { unauthenticated, UnauthenticatedReason } from '../../errors';
+import { AppError, ErrorCode, messages, unauthenticated, UnauthenticatedReason } from '../../errors';
 import { canonicalEmail, canonicalUsername } from '../../lib/identity';
 import type { PasswordHasher } from '../../lib/password-hash';
 import { User } from '../user/user.entity';
@@ -47,6 +47,10 @@ export async function login(
     () => options.hasher.verify(credentials.password, found?.passwordHash ?? options.dummyPasswordHash, options.ip),
   );
   if (!found || !passwordMatches || !found.isActive) throw unauthenticated(UnauthenticatedReason.INVALID_CREDENTIALS);
+  // EMAIL_VERIFICATION=required (issue 14): only the right password learns this.
+  if (config.mail.emailVerification === 'required' && !found.emailVerified) {
+    throw new AppError(ErrorCode.EMAIL_NOT_VERIFIED, messages.emailNotVerified);
+  }
   const now = new Date();
   const session = await em.transactional(async (tx) => {
     // Expired rows of this user go now, so the table does not grow with abandoned sessions.
@@ -58,20 +62,30 @@ export async function login(
   return { ...session, user: found };
 }
 
-/** Creates an active user and its first session (registering logs the user in) in one transaction. */
+/**
+ * Creates an active user and its first session (registering logs the user in) in one transaction.
+ * `onCreated` runs in it too (the confirmation mail); `withSession: false` leaves the user to
+ * log in after confirming the address (EMAIL_VERIFICATION=required).
+ */
 export function register(
   em: EntityManager,
   input: NewUser,
-  options: { config: Config; hasher: PasswordHasher; userAgent: string | null; ip: string },
-): Promise<IssuedSession & { user: User }> {
+  options: {
+    config: Config;
+    hasher: PasswordHasher;
+    userAgent: string | null;
+    ip: string;
+    onCreated?: (tx: EntityManager, user: User) => Promise<void>;
+    withSession?: boolean;
+  },
+): Promise<(IssuedSession | { token: null; expiresAt: null; sessionId: null }) & { user: User }> {
   const { config } = options;
-  return createUser(
-    em,
-    input,
-    { hasher: options.hasher, client: options.ip, lastLogin: new Date() },
-    async (tx, user) => {
-      const session = await createSession(tx, user.id, { config, userAgent: options.userAgent });
-      return { ...session, user };
-    },
-  );
+  const withSession = options.withSession ?? true;
+  const lastLogin = withSession ? new Date() : undefined;
+  return createUser(em, input, { hasher: options.hasher, client: options.ip, lastLogin }, async (tx, user) => {
+    await options.onCreated?.(tx, user);
+    if (!withSession) return { token: null, expiresAt: null, sessionId: null, user };
+    const session = await createSession(tx, user.id, { config, userAgent: options.userAgent });
+    return { ...session, user };
+  });
 }

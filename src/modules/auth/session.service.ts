@@ -62,7 +62,7 @@ export async function createSession(
 const SESSION_USER_COLUMNS = `s.id as "session_id", s.expires_at as "session_expires_at",
     s.last_used_at as "session_last_used_at", u.id, u.username, u.username_canonical, u.email,
     u.email_canonical, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
-    u.date_joined, u.last_login`;
+    u.date_joined, u.last_login, u.email_verified`;
 const BY_TOKEN_SQL = `select ${SESSION_USER_COLUMNS},
     coalesce(s.previous_token_hash = $1, false) as "session_token_retired",
     s.previous_token_retired_at as "session_token_retired_at"

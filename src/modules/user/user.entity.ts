@@ -21,7 +21,15 @@ import { UserRepository } from './user.repository';
 export class User {
   [EntityRepositoryType]?: UserRepository;
   [OptionalProps]?:
-    'usernameSkeleton' | 'firstName' | 'lastName' | 'isActive' | 'isStaff' | 'isSuperuser' | 'dateJoined' | 'lastLogin';
+    | 'usernameSkeleton'
+    | 'firstName'
+    | 'lastName'
+    | 'isActive'
+    | 'isStaff'
+    | 'isSuperuser'
+    | 'dateJoined'
+    | 'lastLogin'
+    | 'emailVerified';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -74,4 +82,7 @@ export class User {
   /** The permissions held directly, as Django's user_permissions (not those through groups). */
   @ManyToMany({ entity: () => Permission, owner: true, inversedBy: 'users', pivotTable: 'users_permissions' })
   userPermissions = new Collection<Permission>(this);
+  /** The address was confirmed through a link mailed to it (issue 14); a changed address is not. */
+  @Property({ type: 'boolean', default: false })
+  emailVerified: boolean = false;
 }

@@ -95,10 +95,18 @@ export class EmailAvailable implements ValidatorConstraintInterface {
 }
 
 /** Where the password's similarity rule finds the user's own words. */
-export type PasswordOwner = 'input' | 'viewer';
+export type PasswordOwner = 'input' | 'viewer' | 'attached';
+
+const attachedOwners = new WeakMap<object, PasswordUserAttributes>();
+
+/** For 'attached': an input whose account only its service knows (resetPassword: the token's). */
+export function attachPasswordOwner(input: object, owner: PasswordUserAttributes): void {
+  attachedOwners.set(input, owner);
+}
 
 async function ownerAttributes(args: ValidationArguments, owner: PasswordOwner): Promise<PasswordUserAttributes> {
   if (owner === 'input') return args.object as PasswordUserAttributes;
+  if (owner === 'attached') return attachedOwners.get(args.object) ?? {};
   return (await requestOf(args.object).viewer())?.user ?? {};
 }
 

@@ -81,7 +81,14 @@ export interface NewUser {
 export async function createUser<T>(
   em: EntityManager,
   input: NewUser,
-  options: { hasher: PasswordHasher; client?: string; isStaff?: boolean; isSuperuser?: boolean; lastLogin?: Date },
+  options: {
+    hasher: PasswordHasher;
+    client?: string;
+    isStaff?: boolean;
+    isSuperuser?: boolean;
+    lastLogin?: Date;
+    emailVerified?: boolean;
+  },
   then: (tx: EntityManager, user: User) => Promise<T>,
 ): Promise<T> {
   const passwordHash = await options.hasher.hash(input.password, options.client);
@@ -98,6 +105,7 @@ export async function createUser<T>(
         isStaff: options.isStaff ?? false,
         isSuperuser: options.isSuperuser ?? false,
         lastLogin: options.lastLogin ?? null,
+        emailVerified: options.emailVerified ?? false,
       });
       await setLoginNames(tx, user);
       await tx.flush();

@@ -41,6 +41,12 @@ export class UserView {
   @Field(() => Date, { nullable: true, description: PRIVATE })
   lastLogin!: Date | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Private: whether the address was confirmed through a link mailed to it.',
+  })
+  emailVerified!: boolean | null;
+
   /** Not a field: whether the viewer may see the private fields (the resolved ones read it). */
   privateVisible!: boolean;
 }
@@ -85,6 +91,7 @@ export function toUserView(user: User, viewer: UserViewer | null): UserView {
     email: canSeePrivate ? user.email : null,
     lastLogin: canSeePrivate ? user.lastLogin : null,
     privateVisible: canSeePrivate,
+    emailVerified: canSeePrivate ? user.emailVerified : null,
   };
 }
 
