@@ -17,8 +17,9 @@ interface Step {
 function walkthroughSteps(): Step[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const start = readme.indexOf('\n## Operations\n');
-  const end = readme.indexOf('\n### Staff', start);
-  if (start < 0 || end < 0) throw new Error('README.md: no "## Operations" section ending at "### Staff"');
+  const end = readme.indexOf('\n### setUserActive and deleteUser', start);
+  if (start < 0 || end < 0)
+    throw new Error('README.md: no "## Operations" section ending at "### setUserActive and deleteUser"');
   const steps: Step[] = [];
   let heading = 'Operations';
   const pattern = /^(#{2,3}) (.+)$|^```(sh|json)\n([\s\S]*?)^```$/gm;
