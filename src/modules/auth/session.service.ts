@@ -63,11 +63,16 @@ const SESSION_USER_COLUMNS = `s.id as "session_id", s.expires_at as "session_exp
     s.last_used_at as "session_last_used_at", u.id, u.username, u.username_canonical, u.email,
     u.email_canonical, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
     u.date_joined, u.last_login, u.email_verified`;
+// The current digest first, on its own (one index probe: an OR of the two columns measured at half
+// the throughput of `me`); the retired one only when that finds nothing.
 const BY_TOKEN_SQL = `select ${SESSION_USER_COLUMNS},
-    coalesce(s.previous_token_hash = $1, false) as "session_token_retired",
-    s.previous_token_retired_at as "session_token_retired_at"
+    false as "session_token_retired", null::timestamptz as "session_token_retired_at"
   from sessions s join users u on u.id = s.user_id
-  where (s.token_hash = $1 or s.previous_token_hash = $1) and s.expires_at > $2 and u.is_active`;
+  where s.token_hash = $1 and s.expires_at > $2 and u.is_active`;
+const BY_RETIRED_TOKEN_SQL = `select ${SESSION_USER_COLUMNS},
+    true as "session_token_retired", s.previous_token_retired_at as "session_token_retired_at"
+  from sessions s join users u on u.id = s.user_id
+  where s.previous_token_hash = $1 and s.expires_at > $2 and u.is_active`;
 const BY_ID_SQL = `select ${SESSION_USER_COLUMNS},
     false as "session_token_retired", null::timestamptz as "session_token_retired_at"
   from sessions s join users u on u.id = s.user_id
@@ -101,7 +106,11 @@ export async function validateSessionToken(
   const cached = cacheKey ? cache!.get(cacheKey) : null;
   if (cached) return { user: em.map(User, cached.userRow), sessionId: cached.sessionId };
   const now = new Date();
-  const [row] = await executePrepared<ValidatedRow>(em, 'authapi_validate_session', BY_TOKEN_SQL, [digest, now]);
+  const current = await executePrepared<ValidatedRow>(em, 'authapi_validate_session', BY_TOKEN_SQL, [digest, now]);
+  const [row] =
+    current.length > 0
+      ? current
+      : await executePrepared<ValidatedRow>(em, 'authapi_validate_retired', BY_RETIRED_TOKEN_SQL, [digest, now]);
   if (!row) return null;
   if (row.session_token_retired) {
     const graceEnds = new Date(row.session_token_retired_at!).getTime() + config.jwt.rotationGraceSeconds * 1000;
