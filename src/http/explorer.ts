@@ -21,8 +21,8 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Which page a browser's GET of the endpoint gets: GraphiQL, or Apollo Sandbox when asked for. */
-export function explorerChoice(url: URL): 'graphiql' | 'sandbox' {
-  return url.searchParams.has('sandbox') ? 'sandbox' : 'graphiql';
+export function explorerChoice(search: string): 'graphiql' | 'sandbox' {
+  return new URLSearchParams(search).has('sandbox') ? 'sandbox' : 'graphiql';
 }
 
 // Relative URLs: the page also works behind a proxy that serves the API under a path prefix.

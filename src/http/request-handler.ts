@@ -32,17 +32,30 @@ function sendError(res: ServerResponse, status: number, message: string): void {
   sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * The body, up to `limit` bytes. Read with plain 'data'/'end' events: a stream's async iterator
+ * costs several promises per chunk, on every request.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
-  if (declared > limit) throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  if (declared > limit) return Promise.reject(new HttpError(413, `The request body is larger than ${limit} bytes.`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.resume();
+        reject(new HttpError(413, `The request body is larger than ${limit} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
 }
 
 function parseBody(req: IncomingMessage, text: string): unknown {
@@ -65,6 +78,13 @@ function countHeader(req: IncomingMessage, name: string): number {
 }
 
 const JWKS_PATH = '/.well-known/jwks.json';
+
+/** The usual request (`POST /graphql`) is answered without building a URL object. */
+function parseUrl(raw: string | undefined): { pathname: string; search: string } {
+  if (raw === '/graphql') return { pathname: raw, search: '' };
+  const { pathname, search } = new URL(raw ?? '/', 'http://localhost');
+  return { pathname, search };
+}
 
 /**
  * Public keys, for any origin to read (they are public, and verifiers may be browser apps); a
@@ -138,7 +158,7 @@ export function createRequestHandler(
       );
     });
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = parseUrl(req.url);
       const method = (req.method ?? 'GET').toUpperCase();
       // Outside production a browser opening the endpoint gets an explorer (see explorer.ts).
       const browserPage =
@@ -146,11 +166,11 @@ export function createRequestHandler(
         method === 'GET' &&
         url.pathname === '/graphql' &&
         /text\/html/.test(req.headers.accept ?? '')
-          ? explorerChoice(url)
+          ? explorerChoice(url.search)
           : null;
       const explorerAsset =
         options.landingPage && (method === 'GET' || method === 'HEAD') && url.pathname.startsWith(EXPLORER_ASSETS_PATH);
-      applySecurityHeaders(req, res, browserPage ?? (explorerAsset ? 'graphiql' : 'api'));
+      applySecurityHeaders(res, browserPage ?? (explorerAsset ? 'graphiql' : 'api'));
       if (url.pathname === JWKS_PATH && options.jwks) return sendJwks(req, res, method, options.jwks());
       const preflight = handleCors(req, res);
       if (preflight) {
