@@ -54,14 +54,43 @@ const explorerHeaders: Middleware = helmet({
 /** What a response is: API (JSON), the GraphiQL explorer (page or file), or the Apollo Sandbox page. */
 export type ResponseKind = 'api' | 'graphiql' | 'sandbox';
 
-const headersFor: Record<ResponseKind, Middleware> = {
-  api: apiHeaders,
-  graphiql: explorerHeaders,
-  sandbox: landingPageHeaders,
+/** What a helmet middleware does to a response: headers set, and headers removed. */
+interface HeaderPlan {
+  set: [string, string][];
+  remove: string[];
+}
+
+/**
+ * helmet's policies here are constants (no per-request nonce), so each is run once at start
+ * against a recording response and replayed per request: the same headers, without rebuilding
+ * the Content-Security-Policy string on every request.
+ */
+function recordHeaders(middleware: Middleware): HeaderPlan {
+  const plan: HeaderPlan = { set: [], remove: [] };
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      plan.set.push([name, String(value)]);
+    },
+    removeHeader(name: string) {
+      plan.remove.push(name);
+    },
+  };
+  let failure: unknown;
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (error) => (failure = error));
+  if (failure) throw failure;
+  return plan;
+}
+
+const headersFor: Record<ResponseKind, HeaderPlan> = {
+  api: recordHeaders(apiHeaders),
+  graphiql: recordHeaders(explorerHeaders),
+  sandbox: recordHeaders(landingPageHeaders),
 };
 
-export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, kind: ResponseKind): void {
-  headersFor[kind](req, res, () => undefined);
+export function applySecurityHeaders(res: ServerResponse, kind: ResponseKind): void {
+  const plan = headersFor[kind];
+  for (let index = 0; index < plan.set.length; index++) res.setHeader(plan.set[index][0], plan.set[index][1]);
+  for (let index = 0; index < plan.remove.length; index++) res.removeHeader(plan.remove[index]);
 }
 
 function normalizeIp(address: string): string {
