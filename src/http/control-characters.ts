@@ -68,6 +68,21 @@ function checkDocument(document: DocumentNode, fields: FieldErrors): void {
   });
 }
 
+// Apollo keeps each parsed document and hands the same object to every request sending that query
+// text, so a document is searched once, not on every request.
+const documentVerdicts = new WeakMap<DocumentNode, boolean>();
+
+function documentHasControlCharacter(document: DocumentNode): boolean {
+  let verdict = documentVerdicts.get(document);
+  if (verdict === undefined) {
+    const fields: FieldErrors = {};
+    checkDocument(document, fields);
+    verdict = Object.keys(fields).length > 0;
+    documentVerdicts.set(document, verdict);
+  }
+  return verdict;
+}
+
 /**
  * Answers HTTP 400 BAD_USER_INPUT, naming each offending field, when any string the operation
  * receives holds a control character. Runs once the operation is parsed and validated, before
@@ -78,8 +93,8 @@ export const rejectControlCharacters: ApolloServerPlugin<Context> = {
     return {
       async didResolveOperation({ request, document, response }) {
         const fields: FieldErrors = {};
-        checkVariables(request.variables ?? {}, fields);
-        checkDocument(document, fields);
+        if (request.variables) checkVariables(request.variables, fields);
+        if (documentHasControlCharacter(document)) checkDocument(document, fields);
         if (Object.keys(fields).length === 0) return;
         // Apollo answers an error thrown here with 500 unless a status is already set.
         response.http.status = 400;
