@@ -6,6 +6,7 @@ import { isUuid } from '../../lib/ids';
 import { generateSessionToken, hashSessionToken } from '../../lib/token';
 import { User } from '../user/user.entity';
 import type { SessionCache, ValidatedSession } from './session-cache';
+import { managedUser, sessionStatements } from './session-lookup';
 import { Session } from './session.entity';
 
 /** Who made a request: the session's user, a managed entity of the request's EntityManager. */
@@ -55,29 +56,6 @@ export async function createSession(
   return { token, expiresAt, sessionId };
 }
 
-// Every authenticated request runs one of these: a prepared statement, planned once per
-// connection. It selects the user's columns under their own names, so the row maps straight into
-// a `User`. A session token is looked up by its digest, the current one or the one the last
-// refresh retired; an access token (already verified) by the session id it names.
-const SESSION_USER_COLUMNS = `s.id as "session_id", s.expires_at as "session_expires_at",
-    s.last_used_at as "session_last_used_at", u.id, u.username, u.username_canonical, u.email,
-    u.email_canonical, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
-    u.date_joined, u.last_login, u.email_verified`;
-// The current digest first, on its own (one index probe: an OR of the two columns measured at half
-// the throughput of `me`); the retired one only when that finds nothing.
-const BY_TOKEN_SQL = `select ${SESSION_USER_COLUMNS},
-    false as "session_token_retired", null::timestamptz as "session_token_retired_at"
-  from sessions s join users u on u.id = s.user_id
-  where s.token_hash = $1 and s.expires_at > $2 and u.is_active`;
-const BY_RETIRED_TOKEN_SQL = `select ${SESSION_USER_COLUMNS},
-    true as "session_token_retired", s.previous_token_retired_at as "session_token_retired_at"
-  from sessions s join users u on u.id = s.user_id
-  where s.previous_token_hash = $1 and s.expires_at > $2 and u.is_active`;
-const BY_ID_SQL = `select ${SESSION_USER_COLUMNS},
-    false as "session_token_retired", null::timestamptz as "session_token_retired_at"
-  from sessions s join users u on u.id = s.user_id
-  where s.id = $1 and s.user_id = $3 and s.expires_at > $2 and u.is_active`;
-
 type ValidatedRow = Record<string, unknown> & {
   session_id: string;
   session_expires_at: string | Date;
@@ -104,13 +82,19 @@ export async function validateSessionToken(
   const digest = hashSessionToken(token);
   const cacheKey = cache?.enabled ? digest.toString('base64') : null;
   const cached = cacheKey ? cache!.get(cacheKey) : null;
-  if (cached) return { user: em.map(User, cached.userRow), sessionId: cached.sessionId };
+  if (cached) return { user: managedUser(em, cached.userRow), sessionId: cached.sessionId };
   const now = new Date();
-  const current = await executePrepared<ValidatedRow>(em, 'authapi_validate_session', BY_TOKEN_SQL, [digest, now]);
+  const current = await executePrepared<ValidatedRow>(em, 'authapi_validate_session', sessionStatements(em).byToken, [
+    digest,
+    now,
+  ]);
   const [row] =
     current.length > 0
       ? current
-      : await executePrepared<ValidatedRow>(em, 'authapi_validate_retired', BY_RETIRED_TOKEN_SQL, [digest, now]);
+      : await executePrepared<ValidatedRow>(em, 'authapi_validate_retired', sessionStatements(em).byRetiredToken, [
+          digest,
+          now,
+        ]);
   if (!row) return null;
   if (row.session_token_retired) {
     const graceEnds = new Date(row.session_token_retired_at!).getTime() + config.jwt.rotationGraceSeconds * 1000;
@@ -135,9 +119,9 @@ export async function validateSessionById(
 ): Promise<Viewer | null> {
   const cacheKey = cache?.enabled ? `sid:${sessionId}` : null;
   const cached = cacheKey ? cache!.get(cacheKey) : null;
-  if (cached && cached.userId === userId) return { user: em.map(User, cached.userRow), sessionId };
+  if (cached && cached.userId === userId) return { user: managedUser(em, cached.userRow), sessionId };
   const now = new Date();
-  const [row] = await executePrepared<ValidatedRow>(em, 'authapi_validate_session_id', BY_ID_SQL, [
+  const [row] = await executePrepared<ValidatedRow>(em, 'authapi_validate_session_id', sessionStatements(em).byId, [
     sessionId,
     now,
     userId,
@@ -183,7 +167,7 @@ async function viewerOf(
     const validated: ValidatedSession = { sessionId, userId: row.id, userRow };
     caching.cache.set(caching.key, validated, sessionExpiresAt);
   }
-  return { user: em.map(User, userRow), sessionId };
+  return { user: managedUser(em, userRow), sessionId };
 }
 
 export async function invalidateSession(em: EntityManager, sessionId: string): Promise<boolean> {
