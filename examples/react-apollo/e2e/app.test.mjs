@@ -1,5 +1,6 @@
-// End-to-end: the real API (node dist/main.js on in-memory PGlite), this app built by Vite and
-// served by `vite preview`, driven in Debian's Chromium through playwright-core.
+// End-to-end: the real API (node dist/main.js on in-memory PGlite) delivering its mail to a real
+// SMTP server in this process, this app built by Vite and served by `vite preview`, driven in
+// Debian's Chromium through playwright-core.
 //
 //   npm run build                                  (at the repository root, once: builds dist/)
 //   npm --prefix examples/react-apollo run test:e2e
@@ -17,14 +18,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
+import { linkIn, startSmtpServer } from './smtp.mjs';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(appRoot, '../..');
 const outputDir = path.join(appRoot, 'e2e', 'output');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PASSWORD = 'Plum-Harbour-Lantern-42';
+const NEW_PASSWORD = 'Quartz-Meadow-Violin-87';
 const PAGE_SIZE = 5; // src/views/UsersPage.tsx
 
+let smtp; // { url, received, nextMail(to, subject), close() }
 let api; // { process, url, output() }
 let app; // { server, origin, outDir }
 let browser;
@@ -42,7 +46,7 @@ function freePort() {
   });
 }
 
-async function startApi(port, appOrigin) {
+async function startApi(port, appOrigin, smtpUrl) {
   const main = path.join(repoRoot, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` at the repository root first`);
   let output = '';
@@ -57,6 +61,12 @@ async function startApi(port, appOrigin) {
       CORS_ORIGINS: appOrigin,
       BCRYPT_COST: '4',
       LOG_LEVEL: 'warn',
+      // Mail through the test's SMTP server; its links open this app's pages (see src/link.ts).
+      SMTP_URL: smtpUrl,
+      MAIL_FROM: 'authapi e2e <auth@example.com>',
+      PASSWORD_RESET_URL: `${appOrigin}/reset-password?token={token}`,
+      EMAIL_VERIFICATION_URL: `${appOrigin}/verify-email?token={token}`,
+      EMAIL_VERIFICATION: 'optional',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -111,6 +121,18 @@ async function waitForCount(locator, count, timeout = 15_000) {
     await sleep(50);
   }
   assert.fail(`expected ${count} elements, found ${seen}`);
+}
+
+/** Polls until the locator's text is exactly `text`. */
+async function waitForText(locator, text, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let seen;
+  while (Date.now() < deadline) {
+    seen = (await locator.count()) > 0 ? (await locator.innerText()).trim() : undefined;
+    if (seen === text) return;
+    await sleep(50);
+  }
+  assert.fail(`expected "${text}", found ${JSON.stringify(seen)}`);
 }
 
 /** A subtest that leaves a screenshot of the page when it fails. */
@@ -169,11 +191,12 @@ before(async () => {
   rmSync(outputDir, { recursive: true, force: true });
   mkdirSync(outputDir, { recursive: true });
   const [apiPort, appPort] = [await freePort(), await freePort()];
+  smtp = await startSmtpServer(); // a moment: the API needs its address
 
   // All three start at once; the API's embedded database is the slowest. Each result is kept as
   // soon as it arrives, so after() stops whatever did start when another one failed.
   const results = await Promise.allSettled([
-    startApi(apiPort, `http://127.0.0.1:${appPort}`).then((started) => {
+    startApi(apiPort, `http://127.0.0.1:${appPort}`, smtp.url).then((started) => {
       api = started;
       log(`API ready at ${api.url}`);
     }),
@@ -212,6 +235,7 @@ after(async () => {
     log('API stopped');
     writeFileSync(path.join(outputDir, 'api.log'), api.output());
   }
+  await smtp?.close();
 });
 
 test('the example app against the real API', async (t) => {
@@ -243,6 +267,40 @@ test('the example app against the real API', async (t) => {
     assert.ok(await page.evaluate(() => globalThis.sessionStorage.getItem('authapi.token')), 'token kept');
   });
 
+  let confirmationLink;
+  await step(t, 'me: the address is not confirmed yet, and "resend" mails a new link', async () => {
+    const first = await smtp.nextMail('alice@example.com', 'Confirm your email address'); // from register
+    await waitForText(page.getByTestId('email-status'), 'not confirmed');
+    await page.getByRole('button', { name: 'Resend the confirmation email' }).click();
+    assert.match(await page.getByTestId('resend-result').innerText(), /new confirmation link is on its way/);
+    const second = await smtp.nextMail('alice@example.com', 'Confirm your email address');
+    confirmationLink = linkIn(second);
+    assert.ok(confirmationLink.startsWith(`${app.origin}/verify-email?token=`), confirmationLink);
+    assert.notEqual(confirmationLink, linkIn(first), 'a new token');
+  });
+
+  await step(t, "verify email: the mail's link confirms the address", async () => {
+    await page.goto(confirmationLink);
+    const result = page.getByTestId('verify-result');
+    await result.waitFor();
+    assert.equal(await result.innerText(), 'Your email address is confirmed. Thank you.');
+    const address = new URL(page.url());
+    assert.equal(address.search, '', 'the token left the address bar');
+    assert.equal(`${address.pathname}${address.hash}`, '/#/verify-email');
+    await shot('2-email-verified');
+
+    await page.getByRole('link', { name: 'Me' }).click(); // still signed in: the tab kept its token
+    await waitForText(page.getByTestId('email-status'), 'confirmed');
+    assert.equal(await page.getByRole('button', { name: 'Resend the confirmation email' }).count(), 0);
+  });
+
+  await step(t, 'verify email: a used link says so', async () => {
+    await page.goto(confirmationLink);
+    const result = page.getByTestId('verify-result');
+    await result.waitFor();
+    assert.match(await result.innerText(), /invalid or has expired, or was already used/);
+  });
+
   await step(t, 'users: pages with "load more"', async () => {
     for (const name of ['bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']) await registerDirectly(name);
     await page.getByRole('link', { name: 'Users' }).click();
@@ -255,7 +313,7 @@ test('the example app against the real API', async (t) => {
     assert.deepEqual(await rows.allInnerTexts(), ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']);
     assert.equal(await page.getByTestId('users-count').innerText(), 'Showing 8 of 8');
     assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0, 'no next page');
-    await shot('2-users');
+    await shot('3-users');
 
     // Refresh starts the list again at the first page.
     await page.getByRole('button', { name: 'Refresh' }).click();
@@ -274,7 +332,7 @@ test('the example app against the real API', async (t) => {
     const rows = page.getByTestId('session-row');
     await waitForCount(rows, 2);
     assert.equal(await page.locator('[data-testid=session-row][data-current]').count(), 1);
-    await shot('3-sessions');
+    await shot('4-sessions');
 
     await page.getByRole('button', { name: 'Revoke' }).click();
     await waitForCount(rows, 1);
@@ -303,7 +361,7 @@ test('the example app against the real API', async (t) => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByTestId('me').waitFor();
     assert.match(await page.getByTestId('me').innerText(), /Signed in as alice/);
-    await shot('4-me');
+    await shot('5-me');
   });
 
   await step(t, 'a token revoked elsewhere sends the page back to the login form', async () => {
@@ -317,6 +375,78 @@ test('the example app against the real API', async (t) => {
     await page.getByRole('link', { name: 'Sessions' }).click(); // asks the API again
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
     assert.equal(await page.evaluate(() => globalThis.sessionStorage.getItem('authapi.token')), null);
+  });
+
+  let resetLink;
+  await step(t, 'reset password: asked for from the login page, mailed', async () => {
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill('alice@example.com');
+    await page.getByRole('button', { name: 'Send me a link' }).click();
+    assert.match(await page.getByTestId('reset-requested').innerText(), /If an account uses alice@example\.com/);
+    resetLink = linkIn(await smtp.nextMail('alice@example.com', 'Reset your password'));
+    assert.ok(resetLink.startsWith(`${app.origin}/reset-password?token=`), resetLink);
+  });
+
+  await step(t, 'reset password: the link opens the form, problems show beside their inputs', async () => {
+    await page.goto(resetLink);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    assert.equal(new URL(page.url()).search, '', 'the token left the address bar');
+    const newPassword = page.getByLabel('New password', { exact: true });
+    const again = page.getByLabel('New password (again)');
+    const submit = page.getByRole('button', { name: 'Set the new password' });
+
+    // Two different entries are caught here; the API is not asked.
+    await newPassword.fill(NEW_PASSWORD);
+    await again.fill(`${NEW_PASSWORD}-typo`);
+    await submit.click();
+    assert.equal(await page.getByTestId('error-newPasswordAgain').innerText(), 'The two passwords differ.');
+
+    // The API's password policy, in extensions.fields.newPassword, beside that input.
+    await newPassword.fill('too-short');
+    await again.fill('too-short');
+    await submit.click();
+    const error = page.getByTestId('error-newPassword');
+    await error.waitFor();
+    assert.match(await error.innerText(), /too short/);
+    assert.equal(await newPassword.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByTestId('error-newPasswordAgain').count(), 0);
+    await shot('6-reset-password-field-error');
+
+    // A refused password leaves the link usable.
+    await newPassword.fill(NEW_PASSWORD);
+    await again.fill(NEW_PASSWORD);
+    await submit.click();
+    await page.getByTestId('reset-done').waitFor();
+  });
+
+  await step(t, 'log in: the old password is refused, the new one signs in', async () => {
+    await page.getByRole('link', { name: 'Log in with the new password' }).click();
+    await page.getByLabel('Username or email').fill('alice');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.equal(await alert.getAttribute('data-reason'), 'INVALID_CREDENTIALS');
+
+    await page.getByLabel('Password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('me').waitFor();
+    assert.match(await page.getByTestId('me').innerText(), /Signed in as alice/);
+  });
+
+  await step(t, 'reset password: a used link is refused with a clear message', async () => {
+    await page.goto(resetLink);
+    await page.getByLabel('New password', { exact: true }).fill(`${NEW_PASSWORD}-2`);
+    await page.getByLabel('New password (again)').fill(`${NEW_PASSWORD}-2`);
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    const problem = page.getByTestId('token-error');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /invalid or has expired, or was already used/);
+    assert.equal(await page.getByTestId('error-newPassword').count(), 0);
+    await shot('7-reset-link-used');
+
+    await page.getByRole('button', { name: 'Ask for a new link' }).click();
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
   });
 
   await step(t, 'the page raised no errors', () => {

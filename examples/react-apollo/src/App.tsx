@@ -6,8 +6,10 @@ import { useToken } from './token';
 import { LoginPage } from './views/LoginPage';
 import { MePage } from './views/MePage';
 import { RegisterPage } from './views/RegisterPage';
+import { ResetPasswordPage } from './views/ResetPasswordPage';
 import { SessionsPage } from './views/SessionsPage';
 import { UsersPage } from './views/UsersPage';
+import { VerifyEmailPage } from './views/VerifyEmailPage';
 
 const LogoutMutation = graphql(`
   mutation Logout {
@@ -17,7 +19,9 @@ const LogoutMutation = graphql(`
 
 const signedOutViews = { login: 'Log in', register: 'Register' } as const;
 const signedInViews = { me: 'Me', users: 'Users', sessions: 'Sessions' } as const;
-type View = keyof typeof signedOutViews | keyof typeof signedInViews;
+// The pages the mails' links open (see link.ts): signed in or not, and not in the menu.
+const linkViews = ['reset-password', 'verify-email'] as const;
+type View = keyof typeof signedOutViews | keyof typeof signedInViews | (typeof linkViews)[number];
 
 /** The view is the URL's hash (#/users), so a reload or the back button keeps it. */
 function useHashView(): View {
@@ -36,7 +40,8 @@ export function App() {
   const hashView = useHashView();
   const [logout, { loading: loggingOut }] = useMutation(LogoutMutation);
   const views: Record<string, string> = token ? signedInViews : signedOutViews;
-  const view: View = hashView in views ? hashView : token ? 'me' : 'login';
+  const allowed = hashView in views || (linkViews as readonly string[]).includes(hashView);
+  const view: View = allowed ? hashView : token ? 'me' : 'login';
 
   async function logOut() {
     try {
@@ -71,6 +76,8 @@ export function App() {
         {view === 'me' && <MePage />}
         {view === 'users' && <UsersPage />}
         {view === 'sessions' && <SessionsPage />}
+        {view === 'reset-password' && <ResetPasswordPage />}
+        {view === 'verify-email' && <VerifyEmailPage />}
       </main>
       <footer>
         API: <code>{API_URL}</code>

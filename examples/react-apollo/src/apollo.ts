@@ -1,48 +1,19 @@
 import { ApolloClient, ApolloLink, CombinedGraphQLErrors, HttpLink, InMemoryCache } from '@apollo/client';
-import type { FieldPolicy, Reference } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
 import { ErrorLink } from '@apollo/client/link/error';
+import { relayStylePagination } from '@apollo/client/utilities';
 import { getToken, setToken } from './token';
 
 export const API_URL = import.meta.env.VITE_API_URL || 'http://localhost:4000/graphql';
 
-/** The cached shape of `users(...)`: nodes are references to normalized `User:<id>` objects. */
-type CachedUserConnection = {
-  __typename?: string;
-  nodes: Reference[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount?: number;
-};
-
-// Cursor paging for `users(first, after, search)`.
-//
-// Today the API's UserConnection has `nodes` and `pageInfo { hasNextPage endCursor }` only, so
-// Apollo's stock `relayStylePagination()` (which reads `edges { cursor node }` and
-// `pageInfo { startCursor hasPreviousPage }`) cannot be used: it would drop or replace pages.
-// This merge appends each page's `nodes` to the pages already cached for the same `search`.
-//
-// Once the API also returns `edges` and `pageInfo { startCursor hasPreviousPage }` (issue 16,
-// item 4), replace this policy with:
-//
-//   import { relayStylePagination } from '@apollo/client/utilities';
-//   users: relayStylePagination(['search']),
-//
-// and ask for `edges { cursor node { id username } }` plus the full pageInfo in UsersPage.
-const usersField: FieldPolicy<CachedUserConnection> = {
-  // One cached list per search term; `first` and `after` only select a page of it.
-  keyArgs: ['search'],
-  merge(existing, incoming, { args, readField }) {
-    // No cursor: the first page (a first load or a refetch) starts the list again.
-    if (!existing || !args?.after) return incoming;
-    const seen = new Set(existing.nodes.map((node) => readField<string>('id', node)));
-    const fresh = incoming.nodes.filter((node) => !seen.has(readField<string>('id', node)));
-    return { ...incoming, nodes: [...existing.nodes, ...fresh] };
-  },
-};
-
+// Cursor paging for `users(first, after, search)`: Apollo's stock Relay-style policy. One cached
+// list per `search` term (`first` and `after` only pick a page of it); each page's `edges` are
+// appended after the edge whose cursor was passed as `after`, and a request without `after` (a
+// first load or a refetch) starts the list again. The policy reads `edges { cursor node }` and
+// `pageInfo`; fields it does not know (`totalCount`) are kept from the latest page.
 export const cache = new InMemoryCache({
   typePolicies: {
-    Query: { fields: { users: usersField } },
+    Query: { fields: { users: relayStylePagination(['search']) } },
   },
 });
 

@@ -66,6 +66,9 @@ export function LoginPage() {
       <button type="submit" disabled={loading}>
         {loading ? 'Logging in…' : 'Log in'}
       </button>
+      <p>
+        <a href="#/reset-password">Forgot your password?</a>
+      </p>
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useQuery } from '@apollo/client/react';
 import { errorMessageOf } from '../errors';
 import { graphql } from '../gql';
+import { ResendVerificationButton } from './ResendVerificationButton';
 
 const MeQuery = graphql(`
   query Me {
@@ -8,6 +9,7 @@ const MeQuery = graphql(`
       id
       username
       email
+      emailVerified
       firstName
       lastName
       isStaff
@@ -28,7 +30,12 @@ export function MePage() {
       <h2 id="me-title">Signed in as {me.username}</h2>
       <dl>
         <dt>Email</dt>
-        <dd>{me.email ?? '—'}</dd>
+        <dd>
+          {me.email ?? '—'}{' '}
+          <span className="tag" data-testid="email-status">
+            {me.emailVerified ? 'confirmed' : 'not confirmed'}
+          </span>
+        </dd>
         <dt>Name</dt>
         <dd>{[me.firstName, me.lastName].filter(Boolean).join(' ') || '—'}</dd>
         <dt>Staff</dt>
@@ -38,6 +45,7 @@ export function MePage() {
         <dt>Last login</dt>
         <dd>{me.lastLogin ? new Date(me.lastLogin).toLocaleString() : '—'}</dd>
       </dl>
+      {me.emailVerified === false && <ResendVerificationButton />}
     </section>
   );
 }

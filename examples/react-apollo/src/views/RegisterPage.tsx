@@ -35,7 +35,8 @@ export function RegisterPage() {
       const { data } = await register({ variables: { input: form } });
       const token = data?.register.token;
       if (token) await signIn(token);
-      else setNotice('Account created. It must be activated before you can log in.');
+      // No session: the API runs with EMAIL_VERIFICATION=required, so login waits for the link.
+      else setNotice(`Account created. Confirm your address with the link mailed to ${form.email}, then log in.`);
     } catch {
       // Shown from `error` above: field messages beside their inputs, anything else below.
     }

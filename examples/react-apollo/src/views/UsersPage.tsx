@@ -5,17 +5,23 @@ import { graphql } from '../gql';
 
 export const PAGE_SIZE = 5;
 
-// Cursor paging: pass pageInfo.endCursor back as `after`. The cache's `users` field policy
-// (src/apollo.ts) appends each page to the list already shown.
+// Cursor paging: pass pageInfo.endCursor back as `after`. The cache's `users` field policy,
+// relayStylePagination (src/apollo.ts), appends each page's edges to the list already shown.
+// It works on `edges`, so `nodes` (which it would not merge) is not asked for.
 const UsersQuery = graphql(`
   query Users($first: Int!, $after: String) {
     users(first: $first, after: $after) {
-      nodes {
-        id
-        username
+      edges {
+        cursor
+        node {
+          id
+          username
+        }
       }
       pageInfo {
         hasNextPage
+        hasPreviousPage
+        startCursor
         endCursor
       }
       totalCount
@@ -30,16 +36,16 @@ export function UsersPage() {
   });
   if (!data) return error ? <p className="error">{errorMessageOf(error)}</p> : <p>Loading…</p>;
 
-  const { nodes, pageInfo, totalCount } = data.users;
+  const { edges, pageInfo, totalCount } = data.users;
   const loadingMore = networkStatus === NetworkStatus.fetchMore;
   return (
     <section aria-labelledby="users-title">
       <h2 id="users-title">Users</h2>
       <p data-testid="users-count">
-        Showing {nodes.length} of {totalCount}
+        Showing {edges.length} of {totalCount}
       </p>
       <ol className="users">
-        {nodes.map((user) => (
+        {edges.map(({ node: user }) => (
           <li key={user.id} data-testid="user-row">
             {user.username}
           </li>
