@@ -56,7 +56,8 @@ export function createMetricsHandler(metrics: Metrics, config: MetricsConfig, lo
 
 /** METRICS_PORT: a listener of its own that serves /metrics and nothing else. */
 export function createMetricsServer(handler: MetricsHandler): Server {
-  return createServer((req, res) => {
+  // A scrape sends no body: a client slower than this is not Prometheus.
+  return createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
     if ((req.url ?? '/').split('?')[0] !== METRICS_PATH) {
       return sendError(res, 404, 'BAD_REQUEST', `Not found. Metrics are served at ${METRICS_PATH}.`);

@@ -10,7 +10,7 @@ import { withTestApp, type TestApp } from '../support/test-app';
 const TOKEN = 'metrics-test-token-0123456789abcdefghijklmnop';
 const ME_NAMED = 'query Me { me { id } }';
 
-/** Every metric this app defines, as README's Metrics section lists them. */
+/** Every metric this app defines (README, Metrics). */
 const METRIC_NAMES = [
   'authapi_graphql_request_duration_seconds',
   'authapi_login_attempts_total',
