@@ -23,12 +23,16 @@ import { SigningKeyStore } from './modules/auth/signing-key-store';
 import { buildAppSchema } from './schema';
 import { createThrottle } from './modules/auth/auth.throttle';
 import { createMailer, type Mailer } from './modules/mail/mailer';
+import { createMetrics, noMetrics } from './metrics/metrics';
+import { closeNow, createMetricsHandler, createMetricsServer, listenOn } from './metrics/metrics-endpoint';
 
 export interface App {
   config: Config;
   logger: Logger;
   orm: MikroORM<PostgreSqlDriver>;
   server: Server;
+  /** METRICS_PORT's own listener (listening with `server`), else null. */
+  metricsServer: Server | null;
   /** Starts listening; resolves to the GraphQL endpoint's URL. */
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, then closes the database. */
@@ -114,10 +118,15 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       queueMax: config.hashQueueMax,
     });
     await createFirstSuperuser(database.orm.em.fork(), { config, hasher }, logger);
+    const sessionCache = new SessionCache(config.sessionCacheSeconds * 1000);
+    // Off (no METRICS_PORT or METRICS_TOKEN): no registry, and the request path skips the hook.
+    const metrics = config.metrics ? createMetrics(config.metrics) : null;
+    metrics?.watch({ hasher, sessionCache, orm: database.orm });
+    const recorder = metrics ?? noMetrics;
     const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
-    const throttle = createThrottle(config, database.orm, redis);
+    const throttle = createThrottle(config, database.orm, redis, recorder.throttleRefused);
     // The outbox worker starts here, so mail queued before a restart goes out even before listen().
-    mailer = createMailer(config, database.orm, redis, logger);
+    mailer = createMailer(config, database.orm, redis, logger, recorder.throttleRefused);
     const armor = graphqlArmor({ production });
     const server = createServer({
       requestTimeout: config.httpRequestTimeoutSeconds * 1000,
@@ -152,7 +161,8 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       ],
     });
     await apollo.start();
-    const sessionCache = new SessionCache(config.sessionCacheSeconds * 1000);
+    const metricsHandler = metrics && createMetricsHandler(metrics, config.metrics!, logger);
+    const metricsServer = metricsHandler && config.metrics!.port !== null ? createMetricsServer(metricsHandler) : null;
     const contextDependencies = {
       em: database.orm.em,
       config,
@@ -163,6 +173,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       sessionCache,
       signingKeys,
       mailer,
+      metrics: recorder,
     };
     server.on(
       'request',
@@ -175,6 +186,8 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
         isDraining: () => closing !== undefined,
         jwks: () => ({ body: signingKeys.jwks(), maxAgeSeconds: signingKeys.jwksMaxAgeSeconds }),
         createContext: (request) => createContext(contextDependencies, request),
+        observeOperation: metrics?.observeOperation,
+        metricsEndpoint: metricsServer ? undefined : (metricsHandler ?? undefined),
       }),
     );
     let closing: Promise<void> | undefined;
@@ -183,18 +196,22 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       logger,
       orm: database.orm,
       server,
-      listen: () =>
-        new Promise((resolve, reject) => {
+      metricsServer,
+      listen: async () => {
+        if (metricsServer) await listenOn(metricsServer, config.metrics!.port!, config.metrics!.host);
+        return new Promise((resolve, reject) => {
           server.once('error', reject);
           server.listen(config.port, config.host, () => {
             const { port } = server.address() as AddressInfo;
             const host = config.host.includes(':') ? `[${config.host}]` : config.host;
             resolve(`http://${host}:${port}/graphql`);
           });
-        }),
+        });
+      },
       close: () =>
         (closing ??= (async () => {
           if (server.listening) await drainHttpServer(server, config.shutdownTimeoutSeconds * 1000);
+          if (metricsServer?.listening) await closeNow(metricsServer);
           await apollo.stop();
           signingKeys.stop();
           await mailer!.close();

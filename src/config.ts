@@ -3,6 +3,7 @@ import { parseMailConfig, type MailConfig } from './config-mail';
 import { EnvReader, type Env } from './lib/env-reader';
 import { parseFirstSuperuser, type FirstSuperuser } from './config-superuser';
 import { parseJwt, type JwtConfig } from './jwt.config';
+import { parseMetricsConfig, type MetricsConfig } from './config-metrics';
 
 // The only module that reads the environment. Every variable is parsed and checked at once, so a
 // bad deployment fails at start with one message naming each problem instead of failing later.
@@ -61,6 +62,8 @@ export interface Config {
   httpKeepAliveTimeoutSeconds: number;
   /** Transport, links, token lifetimes, verification mode, mail throttles (config-mail.ts). */
   mail: MailConfig;
+  /** GET /metrics for Prometheus (config-metrics.ts); null = off. */
+  metrics: MetricsConfig | null;
 }
 
 export interface ThrottleConfig {
@@ -183,10 +186,11 @@ export function loadConfig(env: Env = process.env): Config {
   const passwordMinLength = reader.integer('PASSWORD_MIN_LENGTH', 12, 8, 128);
   const sessionTtlSeconds = reader.integer('SESSION_TTL_SECONDS', 30 * 24 * 3600, 60, 366 * 24 * 3600);
   const database = parseDatabase(reader);
+  const port = reader.integer('PORT', 4000, 0, 65535);
   const config: Config = {
     nodeEnv,
     host: reader.string('HOST', '127.0.0.1'),
-    port: reader.integer('PORT', 4000, 0, 65535),
+    port,
     database,
     migrateOnStart: reader.boolean('MIGRATE_ON_START', true),
     bcryptCost: reader.integer('BCRYPT_COST', 12, 4, 15),
@@ -224,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     httpHeadersTimeoutSeconds: reader.integer('HTTP_HEADERS_TIMEOUT_SECONDS', 10, 1, 60),
     httpKeepAliveTimeoutSeconds: reader.integer('HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 5, 1, 60),
     mail: parseMailConfig(reader, nodeEnv, database),
+    metrics: parseMetricsConfig(reader, port),
   };
   if (config.httpHeadersTimeoutSeconds > config.httpRequestTimeoutSeconds) {
     reader.problems.push('HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS');

@@ -8,6 +8,7 @@ import type { Throttle } from './modules/auth/auth.throttle';
 import type { SessionCache } from './modules/auth/session-cache';
 import { validateAccessToken } from './modules/auth/access-token.service';
 import type { Mailer } from './modules/mail/mailer';
+import type { MetricsRecorder } from './metrics/metrics';
 import { validateSessionToken, type Viewer } from './modules/auth/session.service';
 import { loadPermissionSet, PermissionSet } from './modules/permission/permission.service';
 import type { SigningKeyStore } from './modules/auth/signing-key-store';
@@ -36,6 +37,8 @@ export interface Context {
   signingKeys: SigningKeyStore;
   /** Mail: whether it is configured, its throttles, the outbox worker's wake-up. */
   mailer: Mailer;
+  /** Login outcomes for /metrics; a no-op when metrics are off. */
+  metrics: MetricsRecorder;
   /** The session's user, looked up on first use and at most once per request; null if none. */
   viewer(): Promise<Viewer | null>;
   /** The viewer, or UNAUTHENTICATED telling "no credentials" from "invalid or expired token". */
@@ -57,6 +60,7 @@ export interface ContextDependencies {
   sessionCache: SessionCache;
   signingKeys: SigningKeyStore;
   mailer: Mailer;
+  metrics: MetricsRecorder;
 }
 
 /**
@@ -100,6 +104,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     sessionCache: dependencies.sessionCache,
     signingKeys: dependencies.signingKeys,
     mailer: dependencies.mailer,
+    metrics: dependencies.metrics,
     get em() {
       return em();
     },

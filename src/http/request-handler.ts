@@ -127,9 +127,13 @@ export function createRequestHandler(
     isDraining?(): boolean;
     /** The public signing keys, served at /.well-known/jwks.json. */
     jwks?(): { body: unknown; maxAgeSeconds: number };
+    /** Metrics on (METRICS_*): each GraphQL request's end, and /metrics on this port (token mode). */
+    observeOperation?(operationName: string | null | undefined, seconds: number, failed: boolean): void;
+    metricsEndpoint?(req: IncomingMessage, res: ServerResponse): Promise<void>;
   },
 ) {
   const handleCors = createCorsHandler(options.corsOrigins, options.logger);
+  const { observeOperation, metricsEndpoint } = options;
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     // A caller's id is kept (tracing across services) only when it is plainly an id.
@@ -138,9 +142,14 @@ export function createRequestHandler(
     res.setHeader('x-request-id', requestId);
     if (options.isDraining?.()) res.setHeader('connection', 'close');
     const log: RequestInfo['log'] = {};
+    let executed = false;
     // 'close' fires for every response, also when the client went away before it was complete.
     res.once('close', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (executed && observeOperation) {
+        const failed = !res.writableFinished || (log.outcome ? log.outcome !== 'OK' : res.statusCode >= 400);
+        observeOperation(log.operationName, durationMs / 1000, failed);
+      }
       // Never the Authorization header, the body or the variables: only what identifies the request.
       options.logger.info(
         {
@@ -172,6 +181,7 @@ export function createRequestHandler(
         options.landingPage && (method === 'GET' || method === 'HEAD') && url.pathname.startsWith(EXPLORER_ASSETS_PATH);
       applySecurityHeaders(res, browserPage ?? (explorerAsset ? 'graphiql' : 'api'));
       if (url.pathname === JWKS_PATH && options.jwks) return sendJwks(req, res, method, options.jwks());
+      if (metricsEndpoint && url.pathname === '/metrics') return await metricsEndpoint(req, res);
       const preflight = handleCors(req, res);
       if (preflight) {
         // The access line of a refused preflight says so, instead of an ordinary OK.
@@ -200,6 +210,7 @@ export function createRequestHandler(
         ip: clientIp(req, options.trustProxyHops),
         log,
       };
+      executed = true;
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: url.search, body },
         context: async () => options.createContext(request),

@@ -33,6 +33,10 @@ export interface PasswordHasher {
   /** `client` (the caller's address) gets at most its fair share of the hashing capacity. */
   hash(password: string, client?: string): Promise<string>;
   verify(password: string, passwordHash: string, client?: string): Promise<boolean>;
+  /** Hashes running now, waiting for a slot, and refused since start (read by /metrics on scrape). */
+  readonly running: number;
+  readonly queueDepth: number;
+  readonly rejected: number;
 }
 
 /**
@@ -50,6 +54,7 @@ export function createPasswordHasher(options: { cost: number; concurrency: numbe
   const waitingShare = Math.max(1, Math.floor(options.queueMax / 2));
   let running = 0;
   let waiting = 0;
+  let rejected = 0;
   const runningBy = new Map<string, number>();
   // Insertion order is the rotation: a client served goes to the back.
   const queues = new Map<string, (() => void)[]>();
@@ -84,7 +89,10 @@ export function createPasswordHasher(options: { cost: number; concurrency: numbe
       start(client);
     } else {
       const queue = queues.get(client) ?? [];
-      if (waiting >= options.queueMax || queue.length >= waitingShare) throw new HashQueueFullError();
+      if (waiting >= options.queueMax || queue.length >= waitingShare) {
+        rejected++;
+        throw new HashQueueFullError();
+      }
       waiting++;
       await new Promise<void>((resume) => {
         queue.push(resume);
@@ -104,5 +112,14 @@ export function createPasswordHasher(options: { cost: number; concurrency: numbe
   return {
     hash: (password, client = '') => limited(client, () => hashPassword(password, options.cost)),
     verify: (password, passwordHash, client = '') => limited(client, () => verifyPassword(password, passwordHash)),
+    get running() {
+      return running;
+    },
+    get queueDepth() {
+      return waiting;
+    },
+    get rejected() {
+      return rejected;
+    },
   };
 }

@@ -55,6 +55,7 @@ export class AuthResolver {
       dummyPasswordHash: ctx.dummyPasswordHash,
       userAgent: ctx.request.userAgent,
       ip: ctx.request.ip,
+      metrics: ctx.metrics,
     });
     // The session cap may have removed this user's oldest session.
     ctx.sessionCache.forgetUser(user.id);

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
 import { AppError, ErrorCode, messages, unauthenticated, UnauthenticatedReason } from '../../errors';
 import { canonicalEmail, canonicalUsername } from '../../lib/identity';
-import type { PasswordHasher } from '../../lib/password-hash';
+import { HashQueueFullError, type PasswordHasher } from '../../lib/password-hash';
+import type { LoginOutcome, MetricsRecorder } from '../../metrics/metrics';
 import { User } from '../user/user.entity';
 import { createUser, type NewUser } from '../user/user.service';
 import type { Throttle } from './auth.throttle';
@@ -14,22 +15,52 @@ export interface Credentials {
   password: string;
 }
 
+interface LoginOptions {
+  config: Config;
+  hasher: PasswordHasher;
+  throttle: Throttle;
+  dummyPasswordHash: string;
+  userAgent: string | null;
+  ip: string;
+  metrics: MetricsRecorder;
+}
+
+/** The outcome /metrics counts for a refused login; only `inactive` is told apart inside login. */
+function loginOutcomeOf(error: unknown): LoginOutcome {
+  if (error instanceof HashQueueFullError) return 'busy';
+  if (!(error instanceof AppError)) return 'error';
+  if (error.extensions.code === ErrorCode.TOO_MANY_REQUESTS) return 'throttled';
+  if (error.extensions.code === ErrorCode.EMAIL_NOT_VERIFIED) return 'email_not_verified';
+  return error.extensions.code === ErrorCode.UNAUTHENTICATED ? 'invalid_credentials' : 'error';
+}
+
+/** Logs in, and counts the outcome (the client sees one error for unknown, wrong and inactive). */
+export async function login(
+  em: EntityManager,
+  credentials: Credentials,
+  options: LoginOptions,
+): Promise<IssuedSession & { user: User }> {
+  const noted: { inactive?: boolean } = {};
+  try {
+    const result = await checkAndLogIn(em, credentials, options, noted);
+    options.metrics.loginOutcome('success');
+    return result;
+  } catch (error) {
+    options.metrics.loginOutcome(noted.inactive ? 'inactive' : loginOutcomeOf(error));
+    throw error;
+  }
+}
+
 /**
  * One bcrypt comparison on every path: against the user's hash, or against a dummy hash of the
  * same cost when the name is unknown, so neither the answer nor its timing tells whether an
  * account exists or is inactive.
  */
-export async function login(
+async function checkAndLogIn(
   em: EntityManager,
   credentials: Credentials,
-  options: {
-    config: Config;
-    hasher: PasswordHasher;
-    throttle: Throttle;
-    dummyPasswordHash: string;
-    userAgent: string | null;
-    ip: string;
-  },
+  options: LoginOptions,
+  noted: { inactive?: boolean },
 ): Promise<IssuedSession & { user: User }> {
   const { config } = options;
   // Longer than any password we accept: it cannot match, and it must not cost a hash.
@@ -46,7 +77,10 @@ export async function login(
     options.ip,
     () => options.hasher.verify(credentials.password, found?.passwordHash ?? options.dummyPasswordHash, options.ip),
   );
-  if (!found || !passwordMatches || !found.isActive) throw unauthenticated(UnauthenticatedReason.INVALID_CREDENTIALS);
+  if (!found || !passwordMatches || !found.isActive) {
+    noted.inactive = Boolean(found && passwordMatches);
+    throw unauthenticated(UnauthenticatedReason.INVALID_CREDENTIALS);
+  }
   // EMAIL_VERIFICATION=required (issue 14): only the right password learns this.
   if (config.mail.emailVerification === 'required' && !found.emailVerified) {
     throw new AppError(ErrorCode.EMAIL_NOT_VERIFIED, messages.emailNotVerified);

@@ -55,8 +55,18 @@ const WAITING_PER_ACCOUNT = 8;
 
 type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
-export function createThrottle(config: Config, orm: MikroORM<PostgreSqlDriver>, redis: Redis | null): Throttle {
+export function createThrottle(
+  config: Config,
+  orm: MikroORM<PostgreSqlDriver>,
+  redis: Redis | null,
+  onRefused: (throttle: string) => void = () => undefined,
+): Throttle {
   const limits = config.throttle;
+  /** Every refusal goes through here, named after its limiter (or login_queue, confirm_delay) for /metrics. */
+  const refused = (throttle: string, msBeforeNext: number) => {
+    onRefused(throttle);
+    return tooManyRequests(msBeforeNext);
+  };
   const makeLimiter: LimiterFactory = (options) => {
     const base: IRateLimiterStoreOptions = { ...options, storeClient: redis };
     if (redis) return new RateLimiterRedis(base);
@@ -107,14 +117,16 @@ export function createThrottle(config: Config, orm: MikroORM<PostgreSqlDriver>, 
     try {
       await limiter.consume(key);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw tooManyRequests(rejection.msBeforeNext);
+      if (rejection instanceof RateLimiterRes) throw refused(limiter.keyPrefix, rejection.msBeforeNext);
       throw rejection;
     }
   }
 
   async function refuseWhenExhausted(limiter: RateLimiterAbstract, key: string, points: number): Promise<void> {
     const state = await limiter.get(key);
-    if (state && state.consumedPoints >= points && state.msBeforeNext > 0) throw tooManyRequests(state.msBeforeNext);
+    if (state && state.consumedPoints >= points && state.msBeforeNext > 0) {
+      throw refused(limiter.keyPrefix, state.msBeforeNext);
+    }
   }
 
   /** The n-th failure in a row from the configured count on makes the next attempt wait base * 2^(n - count). */
@@ -133,7 +145,7 @@ export function createThrottle(config: Config, orm: MikroORM<PostgreSqlDriver>, 
       return await turns.run(account, async () => {
         const blocked = await delay.get(delayKey);
         if (blocked && blocked.consumedPoints > 1 && blocked.msBeforeNext > 0)
-          throw tooManyRequests(blocked.msBeforeNext);
+          throw refused(ip === null ? 'confirm_delay' : 'login_delay', blocked.msBeforeNext);
         await refuseWhenExhausted(perAccount, account, limits.loginFailuresPerAccount);
         if (ip !== null) await refuseWhenExhausted(perIp, ip, limits.loginFailuresPerIp);
         // A busy hashing queue throws from check(): nothing is recorded for a password not checked.
@@ -150,7 +162,7 @@ export function createThrottle(config: Config, orm: MikroORM<PostgreSqlDriver>, 
         return matched;
       });
     } catch (error) {
-      if (error instanceof KeyedQueueFullError) throw tooManyRequests(1000);
+      if (error instanceof KeyedQueueFullError) throw refused('login_queue', 1000);
       throw error;
     }
   }

@@ -17,6 +17,10 @@ export interface ValidatedSession {
  */
 export class SessionCache {
   private readonly entries = new Map<string, { session: ValidatedSession; until: number }>();
+  /** Since start, read by /metrics on scrape: lookups answered, not answered, entries pushed out by the cap. */
+  hits = 0;
+  misses = 0;
+  evictions = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -27,18 +31,28 @@ export class SessionCache {
     return this.ttlMs > 0;
   }
 
+  get size(): number {
+    return this.entries.size;
+  }
+
   get(key: string): ValidatedSession | null {
     const entry = this.entries.get(key);
-    if (!entry) return null;
-    if (entry.until > Date.now()) return entry.session;
-    this.entries.delete(key);
+    if (entry && entry.until > Date.now()) {
+      this.hits++;
+      return entry.session;
+    }
+    this.misses++;
+    if (entry) this.entries.delete(key);
     return null;
   }
 
   set(key: string, session: ValidatedSession, sessionExpiresAt: Date): void {
     if (!this.enabled) return;
     // Oldest first out: a Map iterates in insertion order.
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    if (this.entries.size >= this.maxEntries) {
+      this.entries.delete(this.entries.keys().next().value as string);
+      this.evictions++;
+    }
     this.entries.set(key, { session, until: Math.min(Date.now() + this.ttlMs, sessionExpiresAt.getTime()) });
   }
 

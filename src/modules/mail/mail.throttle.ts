@@ -39,6 +39,7 @@ export function createMailThrottle(
   config: MailConfig,
   orm: MikroORM<PostgreSqlDriver>,
   redis: Redis | null,
+  onRefused: (throttle: string) => void = () => undefined,
 ): MailThrottle {
   const makeLimiter = (keyPrefix: string, points: number): RateLimiterAbstract => {
     const options: IRateLimiterStoreOptions = { keyPrefix, points, duration: HOUR, storeClient: redis };
@@ -61,7 +62,10 @@ export function createMailThrottle(
       await limiter.consume(key);
       return null;
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return rejection;
+      if (rejection instanceof RateLimiterRes) {
+        onRefused(limiter.keyPrefix);
+        return rejection;
+      }
       throw rejection;
     }
   }

@@ -25,6 +25,7 @@ export function createMailer(
   orm: MikroORM<PostgreSqlDriver>,
   redis: Redis | null,
   logger: Logger,
+  onThrottleRefused?: (throttle: string) => void,
 ): Mailer {
   const transport = createMailTransport(config.mail, logger);
   if (!transport) {
@@ -37,7 +38,7 @@ export function createMailer(
   const pending = new Set<Promise<void>>();
   return {
     enabled: transport !== null,
-    throttle: createMailThrottle(config.mail, orm, redis),
+    throttle: createMailThrottle(config.mail, orm, redis, onThrottleRefused),
     wake: () => worker?.wake(),
     defer(task) {
       const running: Promise<void> = task()
