@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, hash, randomBytes } from 'node:crypto';
 
 // 32 random bytes = 256 bits: far beyond guessing, and base64url keeps it URL- and header-safe.
 const TOKEN_BYTES = 32;
@@ -13,7 +13,7 @@ export function generateSessionToken(): string {
  * is high-entropy a fast unsalted hash is enough (unlike passwords).
  */
 export function hashSessionToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return hash('sha256', token, 'buffer');
 }
 
 /** A cheap shape check, so garbage never reaches the database. */
