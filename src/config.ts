@@ -214,7 +214,8 @@ export function loadConfig(env: Env = process.env): Config {
     throttle: parseThrottle(reader),
     redisUrl: parseRedisUrl(reader),
     trustProxyHops: parseTrustProxy(reader),
-    hashConcurrency: reader.integer('HASH_CONCURRENCY', Math.max(1, availableParallelism()), 1, 64),
+    // One core stays with the event loop, so authenticated reads keep flowing during a login flood.
+    hashConcurrency: reader.integer('HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
     hashQueueMax: reader.integer('HASH_QUEUE_MAX', 4 * Math.max(1, availableParallelism()), 0, 100000),
     corsOrigins: parseOrigins(reader, nodeEnv),
     shutdownTimeoutSeconds: reader.integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),

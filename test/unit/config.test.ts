@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from '../../src/config';
 
 const problemsOf = (env: Record<string, string>): string[] => {
@@ -22,6 +23,11 @@ test('defaults serve a development API on an embedded database in ./data', () =>
     passwordMinLength: 12,
     introspection: true,
   });
+});
+
+test('bcrypt runs on one core fewer than the machine has, so the event loop keeps one (issue 15)', () => {
+  expect(loadConfig({}).hashConcurrency).toBe(Math.max(1, availableParallelism() - 1));
+  expect(loadConfig({ HASH_CONCURRENCY: '3' }).hashConcurrency).toBe(3);
 });
 
 test('DATABASE_URL selects PostgreSQL, PGlite on disk or PGlite in memory', () => {
