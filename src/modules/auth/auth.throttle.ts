@@ -122,8 +122,7 @@ export function createThrottle(
     }
   }
 
-  async function refuseWhenExhausted(limiter: RateLimiterAbstract, key: string, points: number): Promise<void> {
-    const state = await limiter.get(key);
+  function refuseWhenExhausted(limiter: RateLimiterAbstract, state: RateLimiterRes | null, points: number): void {
     if (state && state.consumedPoints >= points && state.msBeforeNext > 0) {
       throw refused(limiter.keyPrefix, state.msBeforeNext);
     }
@@ -143,11 +142,17 @@ export function createThrottle(
     const delayKey = ip === null ? `confirm:${account}` : `${account}:${ip}`;
     try {
       return await turns.run(account, async () => {
-        const blocked = await delay.get(delayKey);
+        // The three counters are read at once (one round trip of the login, not three), then
+        // judged in order: the delay, the account's ceiling, the address's ceiling.
+        const [blocked, accountState, ipState] = await Promise.all([
+          delay.get(delayKey),
+          perAccount.get(account),
+          ip === null ? null : perIp.get(ip),
+        ]);
         if (blocked && blocked.consumedPoints > 1 && blocked.msBeforeNext > 0)
           throw refused(ip === null ? 'confirm_delay' : 'login_delay', blocked.msBeforeNext);
-        await refuseWhenExhausted(perAccount, account, limits.loginFailuresPerAccount);
-        if (ip !== null) await refuseWhenExhausted(perIp, ip, limits.loginFailuresPerIp);
+        refuseWhenExhausted(perAccount, accountState, limits.loginFailuresPerAccount);
+        refuseWhenExhausted(perIp, ipState, limits.loginFailuresPerIp);
         // A busy hashing queue throws from check(): nothing is recorded for a password not checked.
         const matched = await check();
         if (matched) {
