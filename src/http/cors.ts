@@ -56,6 +56,9 @@ export class RefusalLogLimiter {
 
 /** The page's own origin: browsers send Origin on same-origin POSTs too (e.g. the explorer's). */
 function isSameOrigin(req: IncomingMessage, origin: string): boolean {
+  // The usual spelling is compared as text; only another one is parsed.
+  const host = req.headers.host;
+  if (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)) return true;
   try {
     return new URL(origin).host === req.headers.host;
   } catch {
@@ -72,10 +75,11 @@ export type CorsHandler = (req: IncomingMessage, res: ServerResponse) => 'prefli
  */
 export function createCorsHandler(allowedOrigins: readonly string[], logger: Logger): CorsHandler {
   const limiter = new RefusalLogLimiter();
+  const allowList = new Set(allowedOrigins);
   return (req, res) => {
     const origin = req.headers.origin;
     res.setHeader('vary', 'Origin');
-    const allowed = origin !== undefined && allowedOrigins.includes(origin);
+    const allowed = origin !== undefined && allowList.has(origin);
     const refused = origin !== undefined && !allowed && !isSameOrigin(req, origin);
     const preflight = req.method === 'OPTIONS';
     if (allowed) {
