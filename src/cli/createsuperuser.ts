@@ -2,19 +2,11 @@ import 'reflect-metadata';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, superuserPasswordFromEnv } from '../config';
-import { openDatabase } from '../db/database';
+import { superuserPasswordFromEnv } from '../config';
 import { AppError, type FieldErrors } from '../errors';
 import { createPasswordHasher } from '../lib/password-hash';
 import { createSuperuser } from '../modules/admin/superuser.service';
-
-export interface CliIO {
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  /** The environment to read (tests pass their own); the process's when absent. */
-  env?: Record<string, string | undefined>;
-}
+import { loadCliConfig, printUsage, runAsMain, usageError, withDatabase, type CliIO } from './cli-runner';
 
 const USAGE = `Usage: npm run createsuperuser -- --username NAME --email ADDRESS [--password PASSWORD]
                                   [--first-name NAME] [--last-name NAME]
@@ -62,27 +54,15 @@ export async function runCreateSuperuser(argv: string[], io: CliIO): Promise<num
       },
     }).values;
   } catch (error) {
-    io.stderr.write(`Error: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
+    return usageError(io, (error as Error).message, USAGE);
   }
-  if (options.help) {
-    io.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  if (options.help) return printUsage(io, USAGE);
   const missing = (['username', 'email'] as const).filter((name) => typeof options[name] !== 'string');
   if (missing.length > 0) {
-    io.stderr.write(`Error: missing ${missing.map((name) => `--${name}`).join(' and ')}\n${USAGE}\n`);
-    return 2;
+    return usageError(io, `missing ${missing.map((name) => `--${name}`).join(' and ')}`, USAGE);
   }
-
-  let config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${error.message}\n`);
-    return 1;
-  }
+  const config = loadCliConfig(io);
+  if (!config) return 1;
 
   let password = (options.password as string | undefined) ?? superuserPasswordFromEnv(io.env);
   if (password === undefined) {
@@ -98,44 +78,29 @@ export async function runCreateSuperuser(argv: string[], io: CliIO): Promise<num
     password = first;
   }
 
-  let database;
-  try {
-    database = await openDatabase(config.database, config.databaseTimeoutSeconds);
-  } catch (error) {
-    io.stderr.write(`Error: cannot open the database: ${(error as Error).message}\n`);
-    return 1;
-  }
-  try {
+  const input = {
+    username: options.username as string,
+    email: options.email as string,
+    password,
+    firstName: (options['first-name'] as string | undefined) ?? null,
+    lastName: (options['last-name'] as string | undefined) ?? null,
+  };
+  return withDatabase(io, config, async (database) => {
     await database.migrate();
-    const user = await createSuperuser(
-      database.orm.em.fork(),
-      {
-        username: options.username as string,
-        email: options.email as string,
-        password,
-        firstName: (options['first-name'] as string | undefined) ?? null,
-        lastName: (options['last-name'] as string | undefined) ?? null,
-      },
-      { config, hasher: createPasswordHasher({ cost: config.bcryptCost, concurrency: 1, queueMax: 1 }) },
-    );
-    io.stdout.write(`Superuser "${user.username}" created (id ${user.id}).\n`);
-    return 0;
-  } catch (error) {
-    if (error instanceof AppError && error.extensions.fields) {
+    try {
+      const user = await createSuperuser(database.orm.em.fork(), input, {
+        config,
+        hasher: createPasswordHasher({ cost: config.bcryptCost, concurrency: 1, queueMax: 1 }),
+      });
+      io.stdout.write(`Superuser "${user.username}" created (id ${user.id}).\n`);
+      return 0;
+    } catch (error) {
+      // The registration rules' findings, one line each; anything else is withDatabase's to print.
+      if (!(error instanceof AppError && error.extensions.fields)) throw error;
       printFieldErrors(io, error.extensions.fields as FieldErrors);
       return 1;
     }
-    io.stderr.write(`Error: ${(error as Error).message}\n`);
-    return 1;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
-if (require.main === module) {
-  runCreateSuperuser(process.argv.slice(2), {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-  }).then((code) => process.exit(code));
-}
+if (require.main === module) runAsMain(runCreateSuperuser);

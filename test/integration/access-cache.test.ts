@@ -1,5 +1,5 @@
 import { GROUPS } from '../support/access-documents';
-import { registerUser } from '../support/factories';
+import { registerStaff, registerUser } from '../support/factories';
 import { errorCode, graphql } from '../support/graphql';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -38,8 +38,7 @@ test('with the session cache on, a group losing a permission elsewhere applies a
 });
 
 test('with the session cache on, a demotion by SQL (is_staff) takes the Staff rights at once', async () => {
-  const staff = await registerUser(t.url);
-  await t.sql('update users set is_staff = true where id = ?', [staff.id]);
+  const staff = await registerStaff(t.url, t.sql);
   const target = await registerUser(t.url);
   const deleteUser = (id: string) =>
     graphql(t.url, 'mutation D($id: ID!) { deleteUser(id: $id) }', { id }, { token: staff.token });

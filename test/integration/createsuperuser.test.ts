@@ -1,49 +1,12 @@
-import { PassThrough } from 'node:stream';
-import { runCreateSuperuser, type CliIO } from '../../src/cli/createsuperuser';
+import { runCreateSuperuser } from '../../src/cli/createsuperuser';
 import { passwordMessages } from '../../src/lib/password-policy';
 import { messages } from '../../src/errors';
+import { fakeCliIO, withApp } from '../support/cli';
 import { LOGIN } from '../support/documents';
 import { graphql } from '../support/graphql';
-import { startTestApp, testDatabaseEnv, type TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
 
-// The CLI opens its own connection, and embedded PGlite serves one at a time: the app is started
-// only around the checks, never while the CLI runs.
-
-function fakeIO(options: { env?: Record<string, string>; tty?: boolean; typed?: string[] } = {}) {
-  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
-  stdin.isTTY = options.tty ?? false;
-  const output = { stdout: '', stderr: '' };
-  const sink = (key: 'stdout' | 'stderr') =>
-    new PassThrough().on('data', (chunk: Buffer) => {
-      output[key] += chunk.toString();
-    });
-  const io: CliIO = {
-    stdin,
-    stdout: sink('stdout'),
-    stderr: sink('stderr'),
-    env: { ...testDatabaseEnv(), BCRYPT_COST: '4', NODE_ENV: 'test', ...options.env },
-  };
-  if (options.typed) {
-    // Answer each prompt once it has been asked.
-    let answered = 0;
-    io.stdout.on('data', (chunk: Buffer) => {
-      if (/Password.*: $/.test(chunk.toString()) && answered < options.typed!.length) {
-        const answer = options.typed![answered++];
-        setImmediate(() => stdin.write(`${answer}\n`));
-      }
-    });
-  }
-  return { io, output };
-}
-
-async function withApp<T>(check: (t: TestApp) => Promise<T>): Promise<T> {
-  const t = await startTestApp();
-  try {
-    return await check(t);
-  } finally {
-    await t.close();
-  }
-}
+// The app runs only around the checks, never while the CLI runs (see support/cli.ts).
 
 const login = (t: TestApp, username: string, password: string) =>
   graphql(t.url, LOGIN, { input: { username, password } });
@@ -51,7 +14,7 @@ const login = (t: TestApp, username: string, password: string) =>
 beforeAll(() => withApp((t) => t.reset()));
 
 test('creates an active staff superuser from --password', async () => {
-  const { io, output } = fakeIO();
+  const { io, output } = fakeCliIO();
   const code = await runCreateSuperuser(
     ['--username', 'rootadmin', '--email', 'root@example.com', '--password', 'Granite-Harbor-Owl-77'],
     io,
@@ -66,13 +29,13 @@ test('creates an active staff superuser from --password', async () => {
 });
 
 test('takes the password from SUPERUSER_PASSWORD', async () => {
-  const { io } = fakeIO({ env: { SUPERUSER_PASSWORD: 'Willow-Cobalt-Fern-31' } });
+  const { io } = fakeCliIO({ env: { SUPERUSER_PASSWORD: 'Willow-Cobalt-Fern-31' } });
   expect(await runCreateSuperuser(['--username', 'envadmin', '--email', 'env@example.com'], io)).toBe(0);
   await withApp(async (t) => expect((await login(t, 'envadmin', 'Willow-Cobalt-Fern-31')).errors).toBeUndefined());
 });
 
 test('prompts twice, without echo, in a terminal', async () => {
-  const { io, output } = fakeIO({ tty: true, typed: ['Saffron-Meadow-Kite-64', 'Saffron-Meadow-Kite-64'] });
+  const { io, output } = fakeCliIO({ tty: true, typed: ['Saffron-Meadow-Kite-64', 'Saffron-Meadow-Kite-64'] });
   expect(await runCreateSuperuser(['--username', 'ttyadmin', '--email', 'tty@example.com'], io)).toBe(0);
   expect(output.stdout).toContain('Password: ');
   expect(output.stdout).toContain('Password (again): ');
@@ -81,13 +44,13 @@ test('prompts twice, without echo, in a terminal', async () => {
 });
 
 test('prompted passwords must match', async () => {
-  const { io, output } = fakeIO({ tty: true, typed: ['Saffron-Meadow-Kite-64', 'Saffron-Meadow-Kite-65'] });
+  const { io, output } = fakeCliIO({ tty: true, typed: ['Saffron-Meadow-Kite-64', 'Saffron-Meadow-Kite-65'] });
   expect(await runCreateSuperuser(['--username', 'mismatch', '--email', 'mm@example.com'], io)).toBe(1);
   expect(output.stderr).toContain("didn't match");
 });
 
 test('applies registration validation, prints every problem, exits non-zero and creates nothing', async () => {
-  const { io, output } = fakeIO();
+  const { io, output } = fakeCliIO();
   const code = await runCreateSuperuser(['--username', 'ROOTADMIN', '--email', 'bad-email', '--password', 'short'], io);
   expect(code).toBe(1);
   expect(output.stderr).toContain(`username: ${messages.usernameTaken}`);
@@ -99,16 +62,16 @@ test('applies registration validation, prints every problem, exits non-zero and 
 });
 
 test('without a password source outside a terminal it fails clearly', async () => {
-  const { io, output } = fakeIO();
+  const { io, output } = fakeCliIO();
   expect(await runCreateSuperuser(['--username', 'nopass', '--email', 'nopass@example.com'], io)).toBe(1);
   expect(output.stderr).toContain('no password');
 });
 
 test('missing arguments and a bad configuration are reported with a non-zero exit', async () => {
-  const missing = fakeIO();
+  const missing = fakeCliIO();
   expect(await runCreateSuperuser(['--email', 'x@example.com'], missing.io)).toBe(2);
   expect(missing.output.stderr).toContain('--username');
-  const badConfig = fakeIO({ env: { BCRYPT_COST: '99' } });
+  const badConfig = fakeCliIO({ env: { BCRYPT_COST: '99' } });
   expect(
     await runCreateSuperuser(['--username', 'x', '--email', 'x@example.com', '--password', 'p'], badConfig.io),
   ).toBe(1);

@@ -1,36 +1,10 @@
-import { PassThrough } from 'node:stream';
-import { runCreateSuperuser, type CliIO } from '../../src/cli/createsuperuser';
+import { runCreateSuperuser } from '../../src/cli/createsuperuser';
 import { runGrant } from '../../src/cli/grant';
 import { Permissions, STAFF_GROUP_ID } from '../../src/modules/permission/built-ins';
+import { fakeCliIO, withApp } from '../support/cli';
 import { registerUser } from '../support/factories';
-import { startTestApp, testDatabaseEnv, type TestApp } from '../support/test-app';
 
-// The CLI opens its own connection, and embedded PGlite serves one at a time: the app is started
-// only around the checks, never while the CLI runs.
-
-function fakeIO() {
-  const output = { stdout: '', stderr: '' };
-  const sink = (key: 'stdout' | 'stderr') =>
-    new PassThrough().on('data', (chunk: Buffer) => {
-      output[key] += chunk.toString();
-    });
-  const io: CliIO = {
-    stdin: new PassThrough(),
-    stdout: sink('stdout'),
-    stderr: sink('stderr'),
-    env: { ...testDatabaseEnv(), BCRYPT_COST: '4', NODE_ENV: 'test' },
-  };
-  return { io, output };
-}
-
-async function withApp<T>(check: (t: TestApp) => Promise<T>): Promise<T> {
-  const t = await startTestApp();
-  try {
-    return await check(t);
-  } finally {
-    await t.close();
-  }
-}
+// The app runs only around the checks, never while the CLI runs (see support/cli.ts).
 
 async function access(userId: string) {
   return withApp(async (t) => ({
@@ -61,7 +35,7 @@ beforeAll(() =>
 
 test('grants permissions by codename and groups by name ignoring case, and repeats harmlessly', async () => {
   for (let run = 0; run < 2; run += 1) {
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCliIO();
     expect(
       await runGrant([user.username.toUpperCase(), 'orders.refund', 'support desk', Permissions.viewUser], io),
     ).toBe(0);
@@ -76,7 +50,7 @@ test('grants permissions by codename and groups by name ignoring case, and repea
 });
 
 test('naming Staff makes the account staff', async () => {
-  const { io } = fakeIO();
+  const { io } = fakeCliIO();
   expect(await runGrant([user.username, 'STAFF'], io)).toBe(0);
   const after = await access(user.id);
   expect(after).toMatchObject({ isStaff: true });
@@ -85,21 +59,21 @@ test('naming Staff makes the account staff', async () => {
 
 test('an unknown user or name exits non-zero and writes nothing', async () => {
   const other = await withApp((t) => registerUser(t.url));
-  const unknownName = fakeIO();
+  const unknownName = fakeCliIO();
   expect(await runGrant([other.username, Permissions.deleteUser, 'no.such', 'Nobody'], unknownName.io)).toBe(1);
   expect(unknownName.output.stderr).toContain('There is no permission or group named "no.such".');
   expect(unknownName.output.stderr).toContain('"Nobody"');
   expect(await access(other.id)).toEqual({ isStaff: false, groups: [], permissions: [] });
-  const unknownUser = fakeIO();
+  const unknownUser = fakeCliIO();
   expect(await runGrant(['no_such_user', Permissions.deleteUser], unknownUser.io)).toBe(1);
   expect(unknownUser.output.stderr).toContain('There is no user named "no_such_user".');
-  const usage = fakeIO();
+  const usage = fakeCliIO();
   expect(await runGrant([other.username], usage.io)).toBe(2);
   expect(usage.output.stderr).toContain('Usage: npm run grant');
 });
 
 test('createsuperuser puts the new account in Staff', async () => {
-  const { io } = fakeIO();
+  const { io } = fakeCliIO();
   const args = [
     '--username',
     'granted_root',

@@ -8,43 +8,20 @@ import {
   GROUPS,
   ME_ACCESS,
   PERMISSIONS,
-  SET_USER_ACCESS,
   UPDATE_GROUP,
   USER_ACCESS,
 } from '../support/access-documents';
 import { DELETE_USER, ME, SET_USER_ACTIVE } from '../support/documents';
-import { registerStaff, registerUser, type RegisteredUser } from '../support/factories';
+import { setUpAccessTests, type AccessTestApp } from '../support/access';
+import { registerUser } from '../support/factories';
 import { errorCode, graphql, type GraphQLResult } from '../support/graphql';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp } from '../support/test-app';
 
-let t: TestApp;
-let root: RegisteredUser;
+let t: AccessTestApp;
 beforeAll(async () => {
-  t = await startTestApp();
-  await t.reset();
-  root = await registerStaff(t.url, t.sql, { superuser: true });
+  t = await setUpAccessTests(await startTestApp());
 });
 afterAll(() => t.close());
-
-const as = (token: string, query: string, variables: Record<string, unknown> = {}) =>
-  graphql(t.url, query, variables, { token });
-const byRoot = async (query: string, variables: Record<string, unknown>) => {
-  const result = await as(root.token, query, variables);
-  if (result.errors) throw new Error(result.text);
-  return result.data!;
-};
-const grantDirectly = (userId: string, permissions: string[]) =>
-  byRoot(SET_USER_ACCESS, { input: { userId, permissions } });
-const newGroup = async (permissions: string[]) =>
-  (await byRoot(CREATE_GROUP, { input: { name: `group-${Math.random().toString(36).slice(2)}`, permissions } }))
-    .createGroup as { id: string; name: string };
-
-/** A user holding exactly these permissions, directly. */
-async function userWith(permissions: string[]): Promise<RegisteredUser> {
-  const user = await registerUser(t.url);
-  await grantDirectly(user.id, permissions);
-  return user;
-}
 
 // Each built-in permission, the operation it guards, and what "allowed" looks like there.
 const guarded: {
@@ -55,45 +32,48 @@ const guarded: {
 }[] = [
   {
     codename: Permissions.viewUser,
-    run: async (token) => as(token, USER_ACCESS, { id: (await registerUser(t.url)).id }),
+    run: async (token) => t.as(token, USER_ACCESS, { id: (await registerUser(t.url)).id }),
     allowed: (result) => expect(result.data!.user.email).toMatch(/@example\.com$/),
     // Not an error: the private fields of others are null.
     denied: (result) => expect(result.data!.user).toMatchObject({ email: null, groups: null, permissions: null }),
   },
   {
     codename: Permissions.changeUser,
-    run: async (token) => as(token, SET_USER_ACTIVE, { id: (await registerUser(t.url)).id, active: false }),
+    run: async (token) => t.as(token, SET_USER_ACTIVE, { id: (await registerUser(t.url)).id, active: false }),
     allowed: (result) => expect(result.data!.setUserActive.isActive).toBe(false),
   },
   {
     codename: Permissions.deleteUser,
-    run: async (token) => as(token, DELETE_USER, { id: (await registerUser(t.url)).id }),
+    run: async (token) => t.as(token, DELETE_USER, { id: (await registerUser(t.url)).id }),
     allowed: (result) => expect(result.data).toEqual({ deleteUser: true }),
   },
   {
     codename: Permissions.viewGroup,
-    run: (token) => as(token, GROUPS),
+    run: (token) => t.as(token, GROUPS),
     allowed: (result) => expect(result.data!.groups.map((group: { name: string }) => group.name)).toContain('Staff'),
   },
   {
     codename: Permissions.addGroup,
-    run: (token) => as(token, CREATE_GROUP, { input: { name: `added-${Math.random()}`, permissions: [] } }),
+    run: (token) => t.as(token, CREATE_GROUP, { input: { name: `added-${Math.random()}`, permissions: [] } }),
     allowed: (result) => expect(result.data!.createGroup.permissions).toEqual([]),
   },
   {
     codename: Permissions.changeGroup,
     run: async (token) =>
-      as(token, UPDATE_GROUP, { id: (await newGroup([])).id, input: { name: `x${Math.random()}`, permissions: [] } }),
+      t.as(token, UPDATE_GROUP, {
+        id: (await t.newGroup([])).id,
+        input: { name: `x${Math.random()}`, permissions: [] },
+      }),
     allowed: (result) => expect(result.data!.updateGroup.name).toMatch(/^x/),
   },
   {
     codename: Permissions.deleteGroup,
-    run: async (token) => as(token, DELETE_GROUP, { id: (await newGroup([])).id }),
+    run: async (token) => t.as(token, DELETE_GROUP, { id: (await t.newGroup([])).id }),
     allowed: (result) => expect(result.data).toEqual({ deleteGroup: true }),
   },
   {
     codename: Permissions.addPermission,
-    run: (token) => as(token, CREATE_PERMISSION, { codename: `app.p${Date.now()}`, name: 'Can p' }),
+    run: (token) => t.as(token, CREATE_PERMISSION, { codename: `app.p${Date.now()}`, name: 'Can p' }),
     allowed: (result) => expect(result.data!.createPermission.name).toBe('Can p'),
   },
 ];
@@ -104,19 +84,19 @@ describe('every built-in permission guards its operation', () => {
   });
 
   test.each(guarded.map((entry) => [entry.codename, entry]))('%s: held directly', async (_codename, entry) => {
-    entry.allowed(await entry.run((await userWith([entry.codename])).token));
+    entry.allowed(await entry.run((await t.userWith([entry.codename])).token));
   });
 
   test.each(guarded.map((entry) => [entry.codename, entry]))('%s: held through a group', async (_codename, entry) => {
     const user = await registerUser(t.url);
-    await byRoot(SET_USER_ACCESS, { input: { userId: user.id, groupIds: [(await newGroup([entry.codename])).id] } });
+    await t.grant({ userId: user.id, groupIds: [(await t.newGroup([entry.codename])).id] });
     entry.allowed(await entry.run(user.token));
   });
 
   test.each(guarded.map((entry) => [entry.codename, entry]))(
     '%s: lacking it (holding every other one) is refused',
     async (_codename, entry) => {
-      const user = await userWith(BUILT_IN_PERMISSIONS.filter((codename) => codename !== entry.codename));
+      const user = await t.userWith(BUILT_IN_PERMISSIONS.filter((codename) => codename !== entry.codename));
       const result = await entry.run(user.token);
       if (entry.denied) entry.denied(result);
       else expect(result.errors![0]).toMatchObject({ message: messages.forbidden, extensions: { code: 'FORBIDDEN' } });
@@ -140,34 +120,32 @@ describe('every built-in permission guards its operation', () => {
 describe('changes apply from the next request', () => {
   test('revoking a direct permission, a membership, or a group’s permission', async () => {
     const target = () => registerUser(t.url).then((user) => ({ id: user.id }));
-    const user = await userWith([Permissions.deleteUser]);
-    expect((await as(user.token, DELETE_USER, await target())).data).toEqual({ deleteUser: true });
-    await grantDirectly(user.id, []);
-    expect(errorCode(await as(user.token, DELETE_USER, await target()))).toBe('FORBIDDEN');
+    const user = await t.userWith([Permissions.deleteUser]);
+    expect((await t.as(user.token, DELETE_USER, await target())).data).toEqual({ deleteUser: true });
+    await t.grant({ userId: user.id, permissions: [] });
+    expect(errorCode(await t.as(user.token, DELETE_USER, await target()))).toBe('FORBIDDEN');
 
-    const group = await newGroup([Permissions.deleteUser]);
-    await byRoot(SET_USER_ACCESS, { input: { userId: user.id, groupIds: [group.id] } });
-    expect((await as(user.token, DELETE_USER, await target())).data).toEqual({ deleteUser: true });
-    await byRoot(UPDATE_GROUP, { id: group.id, input: { name: group.name, permissions: [] } });
-    expect(errorCode(await as(user.token, DELETE_USER, await target()))).toBe('FORBIDDEN');
+    const group = await t.newGroup([Permissions.deleteUser]);
+    await t.grant({ userId: user.id, groupIds: [group.id] });
+    expect((await t.as(user.token, DELETE_USER, await target())).data).toEqual({ deleteUser: true });
+    await t.arrange(UPDATE_GROUP, { id: group.id, input: { name: group.name, permissions: [] } });
+    expect(errorCode(await t.as(user.token, DELETE_USER, await target()))).toBe('FORBIDDEN');
 
-    await byRoot(UPDATE_GROUP, { id: group.id, input: { name: group.name, permissions: [Permissions.deleteUser] } });
-    expect((await as(user.token, DELETE_USER, await target())).data).toEqual({ deleteUser: true });
-    await byRoot(SET_USER_ACCESS, { input: { userId: user.id, groupIds: [] } });
-    expect(errorCode(await as(user.token, DELETE_USER, await target()))).toBe('FORBIDDEN');
+    await t.arrange(UPDATE_GROUP, { id: group.id, input: { name: group.name, permissions: [Permissions.deleteUser] } });
+    expect((await t.as(user.token, DELETE_USER, await target())).data).toEqual({ deleteUser: true });
+    await t.grant({ userId: user.id, groupIds: [] });
+    expect(errorCode(await t.as(user.token, DELETE_USER, await target()))).toBe('FORBIDDEN');
   });
 });
 
 describe('application-defined permissions', () => {
   test('appear in Query.permissions and in me, sorted, through a group and directly', async () => {
-    await byRoot(CREATE_PERMISSION, { codename: 'orders.refund', name: 'Can refund orders' });
-    await byRoot(CREATE_PERMISSION, { codename: 'orders.view_order', name: 'Can view orders' });
-    const support = await byRoot(CREATE_GROUP, { input: { name: 'Support', permissions: ['orders.refund'] } });
+    await t.arrange(CREATE_PERMISSION, { codename: 'orders.refund', name: 'Can refund orders' });
+    await t.arrange(CREATE_PERMISSION, { codename: 'orders.view_order', name: 'Can view orders' });
+    const support = await t.arrange(CREATE_GROUP, { input: { name: 'Support', permissions: ['orders.refund'] } });
     const user = await registerUser(t.url);
-    await byRoot(SET_USER_ACCESS, {
-      input: { userId: user.id, groupIds: [support.createGroup.id], permissions: ['orders.view_order'] },
-    });
-    const me = (await as(user.token, ME_ACCESS)).data!.me;
+    await t.grant({ userId: user.id, groupIds: [support.createGroup.id], permissions: ['orders.view_order'] });
+    const me = (await t.as(user.token, ME_ACCESS)).data!.me;
     expect(me.permissions).toEqual(['orders.refund', 'orders.view_order']);
     expect(me.groups).toEqual([
       {
@@ -176,7 +154,7 @@ describe('application-defined permissions', () => {
         permissions: [{ codename: 'orders.refund', name: 'Can refund orders' }],
       },
     ]);
-    const listed = (await as(user.token, PERMISSIONS)).data!.permissions;
+    const listed = (await t.as(user.token, PERMISSIONS)).data!.permissions;
     expect(listed).toContainEqual({ codename: 'orders.refund', name: 'Can refund orders' });
     const codenames = listed.map((permission: { codename: string }) => permission.codename);
     expect(codenames).toEqual([...codenames].sort());
@@ -185,32 +163,32 @@ describe('application-defined permissions', () => {
   });
 
   test('a superuser holds every permission, application-defined ones included', async () => {
-    await byRoot(CREATE_PERMISSION, { codename: 'billing.export', name: 'Can export invoices' });
-    const all = (await as(root.token, PERMISSIONS)).data!.permissions.map((p: { codename: string }) => p.codename);
-    expect((await as(root.token, ME_ACCESS)).data!.me.permissions).toEqual(all);
+    await t.arrange(CREATE_PERMISSION, { codename: 'billing.export', name: 'Can export invoices' });
+    const all = (await t.asRoot(PERMISSIONS)).data!.permissions.map((p: { codename: string }) => p.codename);
+    expect((await t.asRoot(ME_ACCESS)).data!.me.permissions).toEqual(all);
     expect(all).toContain('billing.export');
   });
 
   test('an ordinary user holds none and sees their own empty lists', async () => {
     const user = await registerUser(t.url);
-    expect((await as(user.token, ME_ACCESS)).data!.me).toMatchObject({ groups: [], permissions: [] });
-    expect((await as(user.token, ME)).errors).toBeUndefined();
+    expect((await t.as(user.token, ME_ACCESS)).data!.me).toMatchObject({ groups: [], permissions: [] });
+    expect((await t.as(user.token, ME)).errors).toBeUndefined();
   });
 });
 
 describe('private fields of others', () => {
   test('groups and permissions follow users.view_user, as email does', async () => {
     const member = await registerUser(t.url);
-    const group = await newGroup([Permissions.viewGroup]);
-    await byRoot(SET_USER_ACCESS, { input: { userId: member.id, groupIds: [group.id] } });
+    const group = await t.newGroup([Permissions.viewGroup]);
+    await t.grant({ userId: member.id, groupIds: [group.id] });
     const plain = await registerUser(t.url);
-    expect((await as(plain.token, USER_ACCESS, { id: member.id })).data!.user).toMatchObject({
+    expect((await t.as(plain.token, USER_ACCESS, { id: member.id })).data!.user).toMatchObject({
       email: null,
       groups: null,
       permissions: null,
     });
-    const viewer = await userWith([Permissions.viewUser]);
-    expect((await as(viewer.token, USER_ACCESS, { id: member.id })).data!.user).toMatchObject({
+    const viewer = await t.userWith([Permissions.viewUser]);
+    expect((await t.as(viewer.token, USER_ACCESS, { id: member.id })).data!.user).toMatchObject({
       email: member.email,
       groups: [{ id: group.id }],
       permissions: [Permissions.viewGroup],
@@ -219,12 +197,12 @@ describe('private fields of others', () => {
 });
 
 test('the first check of a request loads the permission set in one query; later checks reuse it', async () => {
-  const user = await userWith([Permissions.viewGroup, Permissions.viewUser, Permissions.addPermission]);
+  const user = await t.userWith([Permissions.viewGroup, Permissions.viewUser, Permissions.addPermission]);
   const other = await registerUser(t.url);
   const connection = t.app.orm.em.getConnection();
   const spy = jest.spyOn(connection, 'execute');
   try {
-    const result = await as(
+    const result = await t.as(
       user.token,
       `query Many($id: ID!) { a: groups { id } b: groups { name } u: user(id: $id) { email } p: permissions { codename } }`,
       { id: other.id },
@@ -240,16 +218,14 @@ test('the first check of a request loads the permission set in one query; later 
 });
 
 test("permissionCodenames (the access token's perms claim) lists what me { permissions } lists", async () => {
-  await byRoot(CREATE_PERMISSION, { codename: 'claims.read', name: 'Can read claims' });
-  const user = await userWith(['claims.read']);
-  await byRoot(SET_USER_ACCESS, {
-    input: { userId: user.id, groupIds: [(await newGroup([Permissions.viewGroup])).id] },
-  });
+  await t.arrange(CREATE_PERMISSION, { codename: 'claims.read', name: 'Can read claims' });
+  const user = await t.userWith(['claims.read']);
+  await t.grant({ userId: user.id, groupIds: [(await t.newGroup([Permissions.viewGroup])).id] });
   const em = () => t.app.orm.em.fork();
   const claim = await permissionCodenames(em(), user.id);
   expect(claim).toEqual(['claims.read', Permissions.viewGroup]);
-  expect((await as(user.token, ME_ACCESS)).data!.me.permissions).toEqual(claim);
-  expect(await permissionCodenames(em(), root.id)).toEqual((await as(root.token, ME_ACCESS)).data!.me.permissions);
+  expect((await t.as(user.token, ME_ACCESS)).data!.me.permissions).toEqual(claim);
+  expect(await permissionCodenames(em(), t.root.id)).toEqual((await t.asRoot(ME_ACCESS)).data!.me.permissions);
   await t.sql('update users set is_active = false where id = ?', [user.id]);
   expect(await permissionCodenames(em(), user.id)).toEqual([]);
   expect(await permissionCodenames(em(), '00000000-0000-4000-8000-000000000000')).toEqual([]);

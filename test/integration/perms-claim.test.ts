@@ -1,42 +1,28 @@
 import { decodeJwt } from 'jose';
-import { CREATE_PERMISSION, ME_ACCESS, SET_USER_ACCESS } from '../support/access-documents';
-import { registerStaff, registerUser } from '../support/factories';
-import { graphql } from '../support/graphql';
+import { CREATE_PERMISSION, ME_ACCESS } from '../support/access-documents';
+import { setUpAccessTests, type AccessTestApp } from '../support/access';
+import { registerUser } from '../support/factories';
 import { loginWithAccess } from '../support/jwt';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp } from '../support/test-app';
 
 // Issues 12 and 13 together: an application's own permission, granted through the API, shows in
 // `me` and in the access token's `perms` claim, as of the time the token was issued.
-let t: TestApp;
+let t: AccessTestApp;
 beforeAll(async () => {
-  t = await startTestApp();
-  await t.reset();
+  t = await setUpAccessTests(await startTestApp());
 });
 afterAll(() => t.close());
 
 test('application-defined permissions appear in me and in the access token', async () => {
-  const admin = await registerStaff(t.url, t.sql, { superuser: true });
   const clerk = await registerUser(t.url);
   const codename = `orders.refund_${Date.now()}`;
-  const created = await graphql(
-    t.url,
-    CREATE_PERMISSION,
-    { codename, name: 'Can refund orders' },
-    { token: admin.token },
-  );
-  expect(created.errors).toBeUndefined();
+  await t.arrange(CREATE_PERMISSION, { codename, name: 'Can refund orders' });
 
   const before = await loginWithAccess(t.url, clerk.username, clerk.password);
   expect(decodeJwt(before.accessToken).perms).toEqual([]);
 
-  const granted = await graphql(
-    t.url,
-    SET_USER_ACCESS,
-    { input: { userId: clerk.id, permissions: [codename] } },
-    { token: admin.token },
-  );
-  expect(granted.errors).toBeUndefined();
-  const me = await graphql(t.url, ME_ACCESS, {}, { token: clerk.token });
+  await t.grant({ userId: clerk.id, permissions: [codename] });
+  const me = await t.as(clerk.token, ME_ACCESS);
   expect(me.data!.me.permissions).toEqual([codename]);
 
   const after = await loginWithAccess(t.url, clerk.username, clerk.password);

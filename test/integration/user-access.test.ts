@@ -1,28 +1,19 @@
 import { messages } from '../../src/errors';
 import { Permissions, STAFF_GROUP_ID, STAFF_GROUP_PERMISSIONS } from '../../src/modules/permission/built-ins';
-import { CREATE_GROUP, ME_ACCESS, SET_USER_ACCESS, USERS_ACCESS } from '../support/access-documents';
+import { ME_ACCESS, SET_USER_ACCESS, USERS_ACCESS } from '../support/access-documents';
 import { DELETE_USER } from '../support/documents';
-import { registerStaff, registerUser, type RegisteredUser } from '../support/factories';
-import { errorCode, fieldErrors, graphql } from '../support/graphql';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { setUpAccessTests, uniqueName, type AccessTestApp } from '../support/access';
+import { registerStaff, registerUser } from '../support/factories';
+import { errorCode, fieldErrors } from '../support/graphql';
+import { startTestApp } from '../support/test-app';
 
-let t: TestApp;
-let root: RegisteredUser;
+let t: AccessTestApp;
 beforeAll(async () => {
-  t = await startTestApp();
-  await t.reset();
-  root = await registerStaff(t.url, t.sql, { superuser: true });
+  t = await setUpAccessTests(await startTestApp());
 });
 afterAll(() => t.close());
 
-const as = (token: string, query: string, variables: Record<string, unknown> = {}) =>
-  graphql(t.url, query, variables, { token });
-const setAccess = (token: string, input: Record<string, unknown>) => as(token, SET_USER_ACCESS, { input });
-const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
-const newGroup = async (permissions: string[]) =>
-  (await as(root.token, CREATE_GROUP, { input: { name: unique('group'), permissions } })).data!.createGroup as {
-    id: string;
-  };
+const setAccess = (token: string, input: Record<string, unknown>) => t.as(token, SET_USER_ACCESS, { input });
 const accessRows = async (userId: string) => ({
   groups: (await t.sql('select group_id from users_groups where user_id = ? order by 1', [userId])).map(
     (row) => row.group_id,
@@ -35,8 +26,8 @@ const accessRows = async (userId: string) => ({
 describe('setUserAccess', () => {
   test('replaces groups and direct permissions; omitted lists stay as they are', async () => {
     const user = await registerUser(t.url);
-    const [first, second] = [await newGroup([Permissions.viewGroup]), await newGroup([])];
-    const set = await setAccess(root.token, {
+    const [first, second] = [await t.newGroup([Permissions.viewGroup]), await t.newGroup([])];
+    const set = await setAccess(t.root.token, {
       userId: user.id,
       groupIds: [first.id, second.id.toUpperCase()],
       permissions: [Permissions.viewUser, Permissions.viewUser],
@@ -49,18 +40,18 @@ describe('setUserAccess', () => {
     expect(set.data!.setUserAccess.groups.map((group: { id: string }) => group.id).sort()).toEqual(
       [first.id, second.id].sort(),
     );
-    const onlyPermissions = await setAccess(root.token, { userId: user.id, permissions: [] });
+    const onlyPermissions = await setAccess(t.root.token, { userId: user.id, permissions: [] });
     expect(onlyPermissions.data!.setUserAccess.permissions).toEqual([Permissions.viewGroup]);
     expect((await accessRows(user.id)).groups.sort()).toEqual([first.id, second.id].sort());
   });
 
   test('every bad input at once, as BAD_USER_INPUT, and nothing is written', async () => {
     const user = await registerUser(t.url);
-    const kept = await newGroup([]);
-    await setAccess(root.token, { userId: user.id, groupIds: [kept.id], permissions: [Permissions.viewUser] });
+    const kept = await t.newGroup([]);
+    await setAccess(t.root.token, { userId: user.id, groupIds: [kept.id], permissions: [Permissions.viewUser] });
     const before = await accessRows(user.id);
     const missing = '00000000-0000-4000-8000-000000000000';
-    const result = await setAccess(root.token, {
+    const result = await setAccess(t.root.token, {
       userId: user.id,
       groupIds: [kept.id, missing, 'not-an-id'],
       permissions: [Permissions.viewGroup, 'no.such', 'NOT VALID'],
@@ -72,7 +63,7 @@ describe('setUserAccess', () => {
     });
     expect(await accessRows(user.id)).toEqual(before);
     for (const userId of [missing, 'nope']) {
-      expect(fieldErrors(await setAccess(root.token, { userId, permissions: [] }))).toEqual({
+      expect(fieldErrors(await setAccess(t.root.token, { userId, permissions: [] }))).toEqual({
         userId: [messages.userNotFound],
       });
     }
@@ -88,7 +79,7 @@ describe('setUserAccess', () => {
 
   test('whoever is not a superuser can grant only what they hold, through a group as directly', async () => {
     const manager = await registerUser(t.url);
-    await setAccess(root.token, { userId: manager.id, permissions: [Permissions.changeUser, Permissions.viewUser] });
+    await setAccess(t.root.token, { userId: manager.id, permissions: [Permissions.changeUser, Permissions.viewUser] });
     const target = await registerUser(t.url);
     expect((await setAccess(manager.token, { userId: target.id, permissions: [Permissions.viewUser] })).errors).toBe(
       undefined,
@@ -100,7 +91,7 @@ describe('setUserAccess', () => {
     });
     const viaGroup = await setAccess(manager.token, {
       userId: target.id,
-      groupIds: [(await newGroup([Permissions.addGroup])).id],
+      groupIds: [(await t.newGroup([Permissions.addGroup])).id],
     });
     expect(viaGroup.errors![0].message).toBe(messages.grantOnlyHeld([Permissions.addGroup]));
     // Nor to themselves.
@@ -114,15 +105,15 @@ describe('staff and superuser rules', () => {
   test('isStaff: true puts the account in Staff with its rights at once; false takes them away', async () => {
     const user = await registerUser(t.url);
     const victim = async () => ({ id: (await registerUser(t.url)).id });
-    expect(errorCode(await as(user.token, DELETE_USER, await victim()))).toBe('FORBIDDEN');
-    const promoted = (await setAccess(root.token, { userId: user.id, isStaff: true })).data!.setUserAccess;
+    expect(errorCode(await t.as(user.token, DELETE_USER, await victim()))).toBe('FORBIDDEN');
+    const promoted = (await setAccess(t.root.token, { userId: user.id, isStaff: true })).data!.setUserAccess;
     expect(promoted).toMatchObject({ isStaff: true, groups: [{ id: STAFF_GROUP_ID, name: 'Staff' }] });
     expect(promoted.permissions).toEqual([...STAFF_GROUP_PERMISSIONS].sort());
-    expect((await as(user.token, DELETE_USER, await victim())).data).toEqual({ deleteUser: true });
+    expect((await t.as(user.token, DELETE_USER, await victim())).data).toEqual({ deleteUser: true });
 
-    const demoted = (await setAccess(root.token, { userId: user.id, isStaff: false })).data!.setUserAccess;
+    const demoted = (await setAccess(t.root.token, { userId: user.id, isStaff: false })).data!.setUserAccess;
     expect(demoted).toMatchObject({ isStaff: false, groups: [], permissions: [] });
-    expect(errorCode(await as(user.token, DELETE_USER, await victim()))).toBe('FORBIDDEN');
+    expect(errorCode(await t.as(user.token, DELETE_USER, await victim()))).toBe('FORBIDDEN');
   });
 
   test('only a superuser changes isStaff, and only a superuser acts on a staff account', async () => {
@@ -134,7 +125,7 @@ describe('staff and superuser rules', () => {
       extensions: { code: 'FORBIDDEN' },
     });
     const colleague = await registerStaff(t.url, t.sql);
-    for (const userId of [colleague.id, staff.id, root.id]) {
+    for (const userId of [colleague.id, staff.id, t.root.id]) {
       expect((await setAccess(staff.token, { userId, permissions: [] })).errors![0].message).toBe(
         messages.superuserRequired,
       );
@@ -142,22 +133,22 @@ describe('staff and superuser rules', () => {
     // Staff manage ordinary accounts with the rights they hold.
     const granted = await setAccess(staff.token, { userId: user.id, permissions: [...STAFF_GROUP_PERMISSIONS] });
     expect(granted.data!.setUserAccess.permissions).toEqual([...STAFF_GROUP_PERMISSIONS].sort());
-    expect((await setAccess(root.token, { userId: colleague.id, permissions: [Permissions.viewGroup] })).errors).toBe(
+    expect((await setAccess(t.root.token, { userId: colleague.id, permissions: [Permissions.viewGroup] })).errors).toBe(
       undefined,
     );
   });
 
   test('Staff membership follows isStaff: groupIds can neither add nor drop it', async () => {
     const user = await registerUser(t.url);
-    const other = await newGroup([]);
-    const refused = await setAccess(root.token, { userId: user.id, groupIds: [STAFF_GROUP_ID] });
+    const other = await t.newGroup([]);
+    const refused = await setAccess(t.root.token, { userId: user.id, groupIds: [STAFF_GROUP_ID] });
     expect(fieldErrors(refused)).toEqual({ groupIds: [messages.staffGroupFollowsIsStaff] });
-    const both = await setAccess(root.token, { userId: user.id, groupIds: [STAFF_GROUP_ID], isStaff: true });
+    const both = await setAccess(t.root.token, { userId: user.id, groupIds: [STAFF_GROUP_ID], isStaff: true });
     expect(both.data!.setUserAccess.groups.map((group: { id: string }) => group.id)).toEqual([STAFF_GROUP_ID]);
-    const withoutStaff = await setAccess(root.token, { userId: user.id, groupIds: [other.id] });
+    const withoutStaff = await setAccess(t.root.token, { userId: user.id, groupIds: [other.id] });
     expect(withoutStaff.data!.setUserAccess.isStaff).toBe(true);
     expect((await accessRows(user.id)).groups.sort()).toEqual([other.id, STAFF_GROUP_ID].sort());
-    const demotedWithStaff = await setAccess(root.token, {
+    const demotedWithStaff = await setAccess(t.root.token, {
       userId: user.id,
       groupIds: [STAFF_GROUP_ID],
       isStaff: false,
@@ -177,15 +168,15 @@ describe('staff and superuser rules', () => {
 
 describe('User.groups and User.permissions in lists', () => {
   test('a page of users shows each one’s own groups and effective permissions', async () => {
-    const prefix = unique('lst').replace('-', '');
-    const group = await newGroup([Permissions.viewGroup]);
+    const prefix = uniqueName('lst').replace('-', '');
+    const group = await t.newGroup([Permissions.viewGroup]);
     const [a, b] = [
       await registerUser(t.url, { username: `${prefix}a` }),
       await registerUser(t.url, { username: `${prefix}b` }),
     ];
-    await setAccess(root.token, { userId: a.id, groupIds: [group.id], permissions: [Permissions.viewUser] });
-    await setAccess(root.token, { userId: b.id, permissions: [Permissions.addGroup] });
-    const nodes = (await as(root.token, USERS_ACCESS, { search: prefix })).data!.users.nodes;
+    await setAccess(t.root.token, { userId: a.id, groupIds: [group.id], permissions: [Permissions.viewUser] });
+    await setAccess(t.root.token, { userId: b.id, permissions: [Permissions.addGroup] });
+    const nodes = (await t.asRoot(USERS_ACCESS, { search: prefix })).data!.users.nodes;
     expect(nodes.map((node: { permissions: string[] }) => node.permissions)).toEqual([
       [Permissions.viewGroup, Permissions.viewUser],
       [Permissions.addGroup],
@@ -193,13 +184,13 @@ describe('User.groups and User.permissions in lists', () => {
     expect(nodes[0].groups).toEqual([expect.objectContaining({ id: group.id })]);
     expect(nodes[1].groups).toEqual([]);
     // a holds users.view_user and sees both; b does not, and sees only its own.
-    const seenByA = (await as(a.token, USERS_ACCESS, { search: prefix })).data!.users.nodes;
+    const seenByA = (await t.as(a.token, USERS_ACCESS, { search: prefix })).data!.users.nodes;
     expect(seenByA.map((node: { permissions: string[] | null }) => node.permissions)).toEqual([
       [Permissions.viewGroup, Permissions.viewUser],
       [Permissions.addGroup],
     ]);
-    const seenByB = (await as(b.token, USERS_ACCESS, { search: prefix })).data!.users.nodes;
+    const seenByB = (await t.as(b.token, USERS_ACCESS, { search: prefix })).data!.users.nodes;
     expect(seenByB.map((node: { groups: unknown }) => node.groups)).toEqual([null, []]);
-    expect((await as(b.token, ME_ACCESS)).data!.me.permissions).toEqual([Permissions.addGroup]);
+    expect((await t.as(b.token, ME_ACCESS)).data!.me.permissions).toEqual([Permissions.addGroup]);
   });
 });

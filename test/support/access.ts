@@ -4,6 +4,10 @@ import {
   STAFF_GROUP_NAME,
   STAFF_GROUP_PERMISSIONS,
 } from '../../src/modules/permission/built-ins';
+import { CREATE_GROUP, SET_USER_ACCESS } from './access-documents';
+import { registerStaff, registerUser, type RegisteredUser } from './factories';
+import { graphql, type GraphQLResult } from './graphql';
+import type { TestApp } from './test-app';
 
 type Sql = (query: string, params?: unknown[]) => Promise<unknown>;
 
@@ -28,4 +32,67 @@ export async function restoreBuiltInAccess(sql: Sql): Promise<void> {
       codename,
     ]);
   }
+}
+
+/** A name no other test has taken: `prefix-` and six random characters. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+type Variables = Record<string, unknown>;
+
+/** setUserAccess's input: lists given replace what the user holds, lists omitted stay. */
+export interface AccessInput {
+  userId: string;
+  groupIds?: string[];
+  permissions?: string[];
+  isStaff?: boolean;
+}
+
+/** A test app with a superuser, `root`, and the steps the access tests are made of. */
+export interface AccessTestApp extends TestApp {
+  root: RegisteredUser;
+  /** Runs a document with this session token ('' for none); the response as it came. */
+  as(token: string, query: string, variables?: Variables): Promise<GraphQLResult>;
+  /** Runs a document as root; the response as it came. */
+  asRoot(query: string, variables?: Variables): Promise<GraphQLResult>;
+  /** Runs a set-up step as root: its data, or an exception with the response when it failed. */
+  arrange(query: string, variables?: Variables): Promise<Record<string, any>>;
+  /** setUserAccess as root, which must succeed. */
+  grant(input: AccessInput): Promise<void>;
+  /** A new user holding exactly these permissions, directly. */
+  userWith(permissions: string[]): Promise<RegisteredUser>;
+  /** A new group with these permissions, under a name of its own, created by root. */
+  newGroup(permissions: string[]): Promise<{ id: string; name: string }>;
+}
+
+/** Empties the tables of a started test app and registers its superuser `root` (staff too). */
+export async function setUpAccessTests(t: TestApp): Promise<AccessTestApp> {
+  await t.reset();
+  const root = await registerStaff(t.url, t.sql, { superuser: true });
+  const as = (token: string, query: string, variables: Variables = {}) => graphql(t.url, query, variables, { token });
+  const arrange = async (query: string, variables: Variables = {}) => {
+    const result = await as(root.token, query, variables);
+    if (result.errors) throw new Error(result.text);
+    return result.data!;
+  };
+  const grant = async (input: AccessInput) => {
+    await arrange(SET_USER_ACCESS, { input });
+  };
+  return {
+    ...t,
+    root,
+    as,
+    asRoot: (query, variables) => as(root.token, query, variables),
+    arrange,
+    grant,
+    async userWith(permissions) {
+      const user = await registerUser(t.url);
+      await grant({ userId: user.id, permissions });
+      return user;
+    },
+    async newGroup(permissions) {
+      return (await arrange(CREATE_GROUP, { input: { name: uniqueName('group'), permissions } })).createGroup;
+    },
+  };
 }

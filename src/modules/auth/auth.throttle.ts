@@ -1,19 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
-import {
-  RateLimiterPostgres,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type IRateLimiterStoreOptions,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { MiddlewareFn } from 'type-graphql';
 import type { Config } from '../../config';
 import type { Context } from '../../context';
 import { AppError, ErrorCode, messages } from '../../errors';
 import { KeyedQueue, KeyedQueueFullError } from '../../lib/keyed-queue';
+import { createRateLimiter, limiterKeyDigest, tryConsume, type RateLimiterOptions } from './rate-limiter';
 
 // Brute force and credential stuffing defences. The counters live where every server instance
 // sees them (PostgreSQL by default, Redis with REDIS_URL), so N instances are one service.
@@ -44,16 +38,12 @@ export function tooManyRequests(msBeforeNext: number): AppError {
 }
 
 /** Accounts are stored as digests: the limiter table never holds a login name or an email. */
-function accountKey(account: string): string {
-  return createHash('sha256').update(account).digest('base64url');
-}
+const accountKey = limiterKeyDigest;
 
 // How long the consecutive-failure count of a key is remembered without new failures.
 const CONSECUTIVE_MEMORY_SECONDS = 24 * 3600;
 // Attempts on one account waiting their turn in this instance; more are refused at once.
 const WAITING_PER_ACCOUNT = 8;
-
-type LimiterFactory = (options: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 
 export function createThrottle(
   config: Config,
@@ -67,23 +57,13 @@ export function createThrottle(
     onRefused(throttle);
     return tooManyRequests(msBeforeNext);
   };
-  const makeLimiter: LimiterFactory = (options) => {
-    const base: IRateLimiterStoreOptions = { ...options, storeClient: redis };
-    if (redis) return new RateLimiterRedis(base);
-    // One table (the RateLimit entity) for every limiter, told apart by keyPrefix.
-    return new RateLimiterPostgres({
-      ...base,
-      storeClient: orm.em.getConnection().getKnex(),
-      storeType: 'knex',
-      tableName: 'rate_limits',
-      tableCreated: true,
-      clearExpiredByTimeout: options.keyPrefix === 'login_consecutive',
-    });
-  };
+  const makeLimiter = (options: RateLimiterOptions) => createRateLimiter({ orm, redis }, options);
+  // This one also sweeps the expired rows of the shared table (mail's included).
   const consecutive = makeLimiter({
     keyPrefix: 'login_consecutive',
     points: 1e9,
     duration: CONSECUTIVE_MEMORY_SECONDS,
+    clearExpiredByTimeout: true,
   });
   const delay = makeLimiter({ keyPrefix: 'login_delay', points: 1, duration: 1 });
   const perAccount = makeLimiter({
@@ -114,12 +94,8 @@ export function createThrottle(
   const turns = new KeyedQueue(WAITING_PER_ACCOUNT);
 
   async function reserve(limiter: RateLimiterAbstract, key: string): Promise<void> {
-    try {
-      await limiter.consume(key);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw refused(limiter.keyPrefix, rejection.msBeforeNext);
-      throw rejection;
-    }
+    const refusal = await tryConsume(limiter, key);
+    if (refusal) throw refused(limiter.keyPrefix, refusal.msBeforeNext);
   }
 
   function refuseWhenExhausted(limiter: RateLimiterAbstract, state: RateLimiterRes | null, points: number): void {

@@ -1,16 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
-import {
-  RateLimiterPostgres,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type IRateLimiterStoreOptions,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { MailConfig } from '../../config-mail';
 import { tooManyRequests } from '../auth/auth.throttle';
+import { createRateLimiter, limiterKeyDigest, tryConsume } from '../auth/rate-limiter';
 
 // Mail costs the recipient's attention and our sender reputation: each kind is capped per hour.
 // The counters live beside the login ones (the rate_limits table, or Redis), so every instance
@@ -30,44 +24,23 @@ export interface MailThrottle {
 
 const HOUR = 3600;
 
-/** The table never holds an address, only its digest. */
-function digest(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
-}
-
 export function createMailThrottle(
   config: MailConfig,
   orm: MikroORM<PostgreSqlDriver>,
   redis: Redis | null,
   onRefused: (throttle: string) => void = () => undefined,
 ): MailThrottle {
-  const makeLimiter = (keyPrefix: string, points: number): RateLimiterAbstract => {
-    const options: IRateLimiterStoreOptions = { keyPrefix, points, duration: HOUR, storeClient: redis };
-    if (redis) return new RateLimiterRedis(options);
-    return new RateLimiterPostgres({
-      ...options,
-      storeClient: orm.em.getConnection().getKnex(),
-      storeType: 'knex',
-      tableName: 'rate_limits',
-      tableCreated: true,
-      clearExpiredByTimeout: false,
-    });
-  };
+  const makeLimiter = (keyPrefix: string, points: number) =>
+    createRateLimiter({ orm, redis }, { keyPrefix, points, duration: HOUR });
   const perIp = makeLimiter('reset_ip', config.passwordResetsPerIp);
   const perAddress = makeLimiter('reset_address', config.passwordResetsPerAddress);
   const resends = makeLimiter('verify_resend', config.verificationResendsPerUser);
 
+  /** One point from the limiter; its refusal (counted for /metrics) when none was left. */
   async function consume(limiter: RateLimiterAbstract, key: string): Promise<RateLimiterRes | null> {
-    try {
-      await limiter.consume(key);
-      return null;
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        onRefused(limiter.keyPrefix);
-        return rejection;
-      }
-      throw rejection;
-    }
+    const refusal = await tryConsume(limiter, key);
+    if (refusal) onRefused(limiter.keyPrefix);
+    return refusal;
   }
 
   return {
@@ -76,7 +49,8 @@ export function createMailThrottle(
       if (refused) throw tooManyRequests(refused.msBeforeNext);
     },
     async passwordResetToAddress(emailCanonical) {
-      return (await consume(perAddress, digest(emailCanonical))) === null;
+      // The table never holds an address, only its digest.
+      return (await consume(perAddress, limiterKeyDigest(emailCanonical))) === null;
     },
     async verificationResend(userId) {
       const refused = await consume(resends, userId);
