@@ -19,6 +19,7 @@ import { createPasswordHasher, hashPassword, type PasswordHasher } from './lib/p
 import { ensureFirstSuperuser } from './modules/admin/superuser.service';
 import { createLogger, type Logger } from './logger';
 import { SessionCache } from './modules/auth/session-cache';
+import { startSessionInvalidation, type SessionInvalidation } from './modules/auth/session-invalidation';
 import { SigningKeyStore } from './modules/auth/signing-key-store';
 import { buildAppSchema } from './schema';
 import { createThrottle } from './modules/auth/auth.throttle';
@@ -29,6 +30,10 @@ export interface App {
   logger: Logger;
   orm: MikroORM<PostgreSqlDriver>;
   server: Server;
+  /** Validated tokens in memory; its stats() are the cache's counters. */
+  sessionCache: SessionCache;
+  /** The cache's change feed; `caughtUp()` waits until earlier commits have reached the cache. */
+  sessionChanges: SessionInvalidation;
   /** Starts listening; resolves to the GraphQL endpoint's URL. */
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, then closes the database. */
@@ -89,6 +94,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
   });
   let stopSigningKeys = () => undefined as void;
   let mailer: Mailer | undefined;
+  let sessionChanges: SessionInvalidation | undefined;
   try {
     if (config.migrateOnStart) {
       const applied = await database.migrate();
@@ -152,7 +158,12 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       ],
     });
     await apollo.start();
-    const sessionCache = new SessionCache(config.sessionCacheSeconds * 1000);
+    const sessionCache = new SessionCache({
+      ttlMs: config.sessionCacheSeconds * 1000,
+      maxEntries: config.sessionCacheMaxEntries,
+      needsChangeFeed: true,
+    });
+    sessionChanges = await startSessionInvalidation(database, sessionCache, logger);
     const contextDependencies = {
       em: database.orm.em,
       config,
@@ -183,6 +194,8 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       logger,
       orm: database.orm,
       server,
+      sessionCache,
+      sessionChanges,
       listen: () =>
         new Promise((resolve, reject) => {
           server.once('error', reject);
@@ -199,12 +212,14 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
           signingKeys.stop();
           await mailer!.close();
           await throttle.close();
+          await sessionChanges!.close();
           await database.close();
         })()),
     };
   } catch (error) {
     stopSigningKeys();
     await mailer?.close();
+    await sessionChanges?.close();
     await database.close();
     throw error;
   }
