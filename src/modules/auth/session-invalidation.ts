@@ -31,11 +31,13 @@ export async function startSessionInvalidation(
   if (!cache.enabled) return { caughtUp: async () => undefined, close: async () => undefined };
   const markers = new Map<string, () => void>();
   let listenedBefore = false;
+  let outageReported = false;
   // Start-up waits for the first answer (listening, or not), so an instance starts with its cache in use.
   let settleStart = () => undefined as void;
   const started = new Promise<void>((resolve) => (settleStart = resolve));
   const feed: ChangeFeed = await database.listen(SESSION_CHANGE_CHANNEL, {
     listening() {
+      outageReported = false;
       cache.resume();
       if (listenedBefore) logger.info('session cache: listening for changes again; cache back in use');
       listenedBefore = true;
@@ -46,10 +48,14 @@ export async function startSessionInvalidation(
       // Whatever was waiting for a marker: the cache is empty and bypassed, so it is caught up.
       for (const release of markers.values()) release();
       markers.clear();
-      logger.warn(
-        { reason: error.message },
-        'session cache: change listener lost; bypassing the cache until it is back',
-      );
+      // Once per outage, not once per failed reconnection.
+      if (!outageReported) {
+        logger.warn(
+          { reason: error.message },
+          'session cache: change listener lost; bypassing the cache until it is back',
+        );
+      }
+      outageReported = true;
       settleStart();
     },
     message(payload) {
