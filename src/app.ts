@@ -19,6 +19,7 @@ import { createPasswordHasher, hashPassword, type PasswordHasher } from './lib/p
 import { ensureFirstSuperuser } from './modules/admin/superuser.service';
 import { createLogger, type Logger } from './logger';
 import { SessionCache } from './modules/auth/session-cache';
+import { startSessionInvalidation, type SessionInvalidation } from './modules/auth/session-invalidation';
 import { SigningKeyStore } from './modules/auth/signing-key-store';
 import { buildAppSchema } from './schema';
 import { createThrottle } from './modules/auth/auth.throttle';
@@ -33,6 +34,10 @@ export interface App {
   server: Server;
   /** METRICS_PORT's own listener (listening with `server`), else null. */
   metricsServer: Server | null;
+  /** Validated tokens in memory; its stats() are the cache's counters. */
+  sessionCache: SessionCache;
+  /** The cache's change feed; `caughtUp()` waits until earlier commits have reached the cache. */
+  sessionChanges: SessionInvalidation;
   /** Starts listening; resolves to the GraphQL endpoint's URL. */
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, then closes the database. */
@@ -93,6 +98,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
   });
   let stopSigningKeys = () => undefined as void;
   let mailer: Mailer | undefined;
+  let sessionChanges: SessionInvalidation | undefined;
   try {
     if (config.migrateOnStart) {
       const applied = await database.migrate();
@@ -118,7 +124,12 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       queueMax: config.hashQueueMax,
     });
     await createFirstSuperuser(database.orm.em.fork(), { config, hasher }, logger);
-    const sessionCache = new SessionCache(config.sessionCacheSeconds * 1000);
+    const sessionCache = new SessionCache({
+      ttlMs: config.sessionCacheSeconds * 1000,
+      maxEntries: config.sessionCacheMaxEntries,
+      needsChangeFeed: true,
+    });
+    sessionChanges = await startSessionInvalidation(database, sessionCache, logger);
     // Off (no METRICS_PORT or METRICS_TOKEN): no registry, and the request path skips the hook.
     const metrics = config.metrics ? createMetrics(config.metrics) : null;
     metrics?.watch({ hasher, sessionCache, orm: database.orm });
@@ -197,6 +208,8 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
       orm: database.orm,
       server,
       metricsServer,
+      sessionCache,
+      sessionChanges,
       listen: async () => {
         if (metricsServer) await listenOn(metricsServer, config.metrics!.port!, config.metrics!.host);
         return new Promise((resolve, reject) => {
@@ -216,12 +229,14 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
           signingKeys.stop();
           await mailer!.close();
           await throttle.close();
+          await sessionChanges!.close();
           await database.close();
         })()),
     };
   } catch (error) {
     stopSigningKeys();
     await mailer?.close();
+    await sessionChanges?.close();
     await database.close();
     throw error;
   }

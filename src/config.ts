@@ -24,8 +24,10 @@ export interface Config {
   sessionTtlSeconds: number;
   /** A session's lastUsedAt is written at most this often (sliding expiry aside). */
   sessionTouchIntervalSeconds: number;
-  /** Seconds a validated token may be served from memory (0 = always ask the database). */
+  /** Upper bound on a validated token's life in memory (0 = always ask the database). */
   sessionCacheSeconds: number;
+  /** At most this many validated tokens in memory (least recently used dropped first). */
+  sessionCacheMaxEntries: number;
   /** At most this many live sessions per user (a new login drops the oldest); null = no cap. */
   sessionLimitPerUser: number;
   passwordMinLength: number;
@@ -196,7 +198,9 @@ export function loadConfig(env: Env = process.env): Config {
     bcryptCost: reader.integer('BCRYPT_COST', 12, 4, 15),
     sessionTtlSeconds,
     sessionTouchIntervalSeconds: reader.integer('SESSION_TOUCH_INTERVAL_SECONDS', 300, 0, 86400),
-    sessionCacheSeconds: reader.integer('SESSION_CACHE_SECONDS', 0, 0, 60),
+    // Revocations reach the cache through LISTEN/NOTIFY; the TTL bounds only what no trigger reports.
+    sessionCacheSeconds: reader.integer('SESSION_CACHE_SECONDS', 30, 0, 300),
+    sessionCacheMaxEntries: reader.integer('SESSION_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
     sessionLimitPerUser: reader.integer('SESSION_LIMIT_PER_USER', 100, 1, 100000),
     passwordMinLength,
     passwordMaxLength: 1024,

@@ -11,6 +11,7 @@ import { Permission } from '../modules/permission/permission.entity';
 import { LoginName } from '../modules/user/login-name.entity';
 import { UserStats } from '../modules/user/user-stats.entity';
 import { User } from '../modules/user/user.entity';
+import type { NotificationMessage } from './change-listener';
 import { migrationsList } from './migrations';
 
 export const entities = [
@@ -26,7 +27,10 @@ export const entities = [
   MailOutbox,
 ];
 
-type PooledConnection = { query(sql: string, done: (error?: Error) => void): void };
+type PooledConnection = {
+  query(sql: string, done: (error?: Error) => void): void;
+  on(event: 'notification', listener: (message: NotificationMessage) => void): void;
+};
 
 /**
  * Every new pooled connection, in one round trip:
@@ -35,8 +39,9 @@ type PooledConnection = { query(sql: string, done: (error?: Error) => void): voi
  *   connection made to its socket, so named statements outlive the client that prepared them and
  *   the next connection's "prepare" would fail as a duplicate (a server session starts with none).
  */
-function prepareConnection(timeoutMs: number) {
+function prepareConnection(timeoutMs: number, onNotification?: (message: NotificationMessage) => void) {
   return (connection: PooledConnection, done: (error?: Error) => void): void => {
+    if (onNotification) connection.on('notification', onNotification);
     connection.query(`deallocate all; set statement_timeout = ${Math.trunc(timeoutMs)}`, (error) =>
       done(error ?? undefined),
     );
@@ -48,6 +53,8 @@ export interface PoolOptions {
   idleSeconds?: number;
   /** Embedded PGlite behind its socket: one connection, kept open. */
   embedded?: boolean;
+  /** Receives NOTIFY messages arriving on pooled connections (PGlite's shared session: change-listener.ts). */
+  onNotification?: (message: NotificationMessage) => void;
 }
 
 /**
@@ -59,7 +66,7 @@ export interface PoolOptions {
  * timeout instead of failing the request at the first refusal.
  */
 export function poolSettings(poolMax: number, timeoutMs: number, options: PoolOptions) {
-  const afterCreate = prepareConnection(timeoutMs);
+  const afterCreate = prepareConnection(timeoutMs, options.onNotification);
   const idleTimeoutMillis = (options.idleSeconds ?? 30) * 1000;
   if (options.embedded) {
     return {
@@ -72,6 +79,18 @@ export function poolSettings(poolMax: number, timeoutMs: number, options: PoolOp
     };
   }
   return { min: 0, max: poolMax, idleTimeoutMillis, afterCreate };
+}
+
+/** node-postgres options for the pool, and for connections of their own (the change listener). */
+export function connectionOptions(url: string, timeoutMs: number) {
+  return {
+    // node-postgres parses the URL again, so its query options (sslmode=…) apply too.
+    connectionString: url,
+    connectionTimeoutMillis: timeoutMs,
+    // If no answer comes at all (a vanished network), the client gives up a little after the
+    // server-side statement timeout would have fired.
+    query_timeout: timeoutMs + 1000,
+  };
 }
 
 /**
@@ -107,14 +126,7 @@ export function ormOptions(
     pool: poolSettings(poolMax, timeoutMs, pool),
     driverOptions: {
       acquireConnectionTimeout: timeoutMs,
-      connection: {
-        // node-postgres parses the URL again, so its query options (sslmode=…) apply too.
-        connectionString: url,
-        connectionTimeoutMillis: timeoutMs,
-        // If no answer comes at all (a vanished network), the client gives up a little after the
-        // server-side statement timeout would have fired.
-        query_timeout: timeoutMs + 1000,
-      },
+      connection: connectionOptions(url, timeoutMs),
     },
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },

@@ -1,13 +1,14 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { SessionCacheStats } from '../modules/auth/session-cache';
 
 // Metrics that are states kept elsewhere, read when Prometheus scrapes: nothing is added to the
 // paths that change them.
 
 export interface MetricsSources {
   hasher: { readonly running: number; readonly queueDepth: number; readonly rejected: number };
-  sessionCache: { readonly hits: number; readonly misses: number; readonly evictions: number; readonly size: number };
+  sessionCache: { stats(): SessionCacheStats };
   orm: MikroORM<PostgreSqlDriver>;
 }
 
@@ -61,18 +62,25 @@ export function watchSources(registry: Registry, sources: MetricsSources): void 
     'Hashes refused because the queue was full (answered TOO_MANY_REQUESTS).',
     () => hasher.rejected,
   );
-  total('authapi_session_cache_hits_total', 'Session cache lookups answered from memory.', () => sessionCache.hits);
-  total(
-    'authapi_session_cache_misses_total',
-    'Session cache lookups that went to the database.',
-    () => sessionCache.misses,
-  );
+  const cache = () => sessionCache.stats();
+  total('authapi_session_cache_hits_total', 'Session cache lookups answered from memory.', () => cache().hits);
+  total('authapi_session_cache_misses_total', 'Session cache lookups that went to the database.', () => cache().misses);
   total(
     'authapi_session_cache_evictions_total',
     'Session cache entries pushed out by its size cap.',
-    () => sessionCache.evictions,
+    () => cache().evictions,
   );
-  gauge('authapi_session_cache_entries', 'Tokens held in the session cache now.', () => sessionCache.size);
+  total(
+    'authapi_session_cache_invalidations_total',
+    'Session cache entries dropped because their session or user changed (here or on another instance).',
+    () => cache().invalidations,
+  );
+  total(
+    'authapi_session_cache_bypasses_total',
+    'Lookups sent to the database because the change feed was not confirmed (the listener was down).',
+    () => cache().bypasses,
+  );
+  gauge('authapi_session_cache_entries', 'Tokens held in the session cache now.', () => cache().size);
   gauge('authapi_db_pool_connections_used', 'Database connections lent out now.', () => poolOf(orm)?.numUsed());
   gauge('authapi_db_pool_connections_free', 'Idle database connections in the pool.', () => poolOf(orm)?.numFree());
   gauge('authapi_db_pool_pending_acquires', 'Requests waiting for a database connection.', () =>

@@ -50,7 +50,7 @@ export interface TestApp {
   url: string;
   /** Empties every table, so a test file starts from a known state. */
   reset(): Promise<void>;
-  /** Raw SQL on the app's database, for what the API deliberately does not show. */
+  /** Raw SQL on the app's database, for what the API deliberately does not show; applied to the session cache before it returns. */
   sql<T = Record<string, any>>(query: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -68,8 +68,15 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       // mail tokens, …).
       await connection.execute('truncate table users, rate_limits, mail_outbox cascade');
       await restoreBuiltInAccess((query, params) => connection.execute(query, params as unknown[]));
+      await app.sessionChanges.caughtUp();
     },
-    sql: (query, params = []) => app.orm.em.getConnection().execute(query, params),
+    // A change made here reaches the session cache (through the triggers and the listener) before
+    // the next request, as one made through the API would: each call waits for it.
+    sql: async <T>(query: string, params: unknown[] = []) => {
+      const rows = await app.orm.em.getConnection().execute<T[]>(query, params);
+      await app.sessionChanges.caughtUp();
+      return rows;
+    },
     close: async () => {
       await app.close();
       // The registrations' confirmation mails (no SMTP_URL in most tests) leave nothing behind.

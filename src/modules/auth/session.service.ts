@@ -5,7 +5,7 @@ import { executePrepared } from '../../db/prepared-statement';
 import { isUuid } from '../../lib/ids';
 import { generateSessionToken, hashSessionToken } from '../../lib/token';
 import { User } from '../user/user.entity';
-import type { SessionCache, ValidatedSession } from './session-cache';
+import type { CacheSlot, SessionCache } from './session-cache';
 import { managedUser, sessionStatements } from './session-lookup';
 import { Session } from './session.entity';
 
@@ -80,9 +80,8 @@ export async function validateSessionToken(
   cache?: SessionCache,
 ): Promise<Viewer | null> {
   const digest = hashSessionToken(token);
-  const cacheKey = cache?.enabled ? digest.toString('base64') : null;
-  const cached = cacheKey ? cache!.get(cacheKey) : null;
-  if (cached) return { user: managedUser(em, cached.userRow), sessionId: cached.sessionId };
+  const slot = cache?.enabled ? cache.open(digest.toString('base64')) : null;
+  if (slot?.hit) return { user: managedUser(em, slot.hit.userRow), sessionId: slot.hit.sessionId };
   const now = new Date();
   const current = await executePrepared<ValidatedRow>(em, 'authapi_validate_session', sessionStatements(em).byToken, [
     digest,
@@ -106,7 +105,7 @@ export async function validateSessionToken(
     // Within the grace period: valid, but never cached (it stops working soon).
     return viewerOf(em, row, now, config);
   }
-  return viewerOf(em, row, now, config, cacheKey ? { cache: cache!, key: cacheKey } : undefined);
+  return viewerOf(em, row, now, config, slot);
 }
 
 /** The session an access token names: live, of that user, and the user active. */
@@ -117,9 +116,8 @@ export async function validateSessionById(
   config: Config,
   cache?: SessionCache,
 ): Promise<Viewer | null> {
-  const cacheKey = cache?.enabled ? `sid:${sessionId}` : null;
-  const cached = cacheKey ? cache!.get(cacheKey) : null;
-  if (cached && cached.userId === userId) return { user: managedUser(em, cached.userRow), sessionId };
+  const slot = cache?.enabled ? cache.open(`sid:${sessionId}`) : null;
+  if (slot?.hit && slot.hit.userId === userId) return { user: managedUser(em, slot.hit.userRow), sessionId };
   const now = new Date();
   const [row] = await executePrepared<ValidatedRow>(em, 'authapi_validate_session_id', sessionStatements(em).byId, [
     sessionId,
@@ -127,20 +125,22 @@ export async function validateSessionById(
     userId,
   ]);
   if (!row) return null;
-  return viewerOf(em, row, now, config, cacheKey ? { cache: cache!, key: cacheKey } : undefined);
+  return viewerOf(em, row, now, config, slot);
 }
 
 /**
  * Sliding expiry without a write per request: a session used in the second half of its lifetime
  * is extended to a full lifetime, and lastUsedAt is refreshed at most every
  * sessionTouchIntervalSeconds. Both cases are one UPDATE; every other request only reads.
+ * A cached entry lives at most until the next of these writes is due, so serving from memory
+ * never skips one: the first request after that reads the database and writes.
  */
 async function viewerOf(
   em: EntityManager,
   row: ValidatedRow,
   now: Date,
   config: Config,
-  caching?: { cache: SessionCache; key: string },
+  slot?: CacheSlot | null,
 ): Promise<Viewer> {
   const {
     session_id: sessionId,
@@ -163,9 +163,11 @@ async function viewerOf(
       pastHalfLife ? { lastUsedAt: now, expiresAt: sessionExpiresAt } : { lastUsedAt: now },
     );
   }
-  if (caching) {
-    const validated: ValidatedSession = { sessionId, userId: row.id, userRow };
-    caching.cache.set(caching.key, validated, sessionExpiresAt);
+  if (slot) {
+    const touchedAt = pastHalfLife || touchDue ? now.getTime() : lastUsedAt!.getTime();
+    const nextTouchDue = touchedAt + config.sessionTouchIntervalSeconds * 1000;
+    const halfLife = sessionExpiresAt.getTime() - ttlMs / 2;
+    slot.store({ sessionId, userId: row.id, userRow }, Math.min(nextTouchDue, halfLife, sessionExpiresAt.getTime()));
   }
   return { user: managedUser(em, userRow), sessionId };
 }
