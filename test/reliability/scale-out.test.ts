@@ -1,8 +1,10 @@
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import {
   gql,
   Haproxy,
+  haproxyConfig,
   httpCall,
   killAllServers,
   login,
@@ -10,6 +12,7 @@ import {
   ME,
   PgCluster,
   register,
+  ROOT,
   sleep,
   startServer,
   whoAmI,
@@ -287,5 +290,25 @@ test('the signing keys are shared: every instance serves the same JWKS and accep
         me: user.id,
       });
     }
+  }
+});
+
+test("the README's HAProxy excerpt holds exactly the settings this test runs", () => {
+  const readme = readFileSync(`${ROOT}/README.md`, 'utf8');
+  const excerpt = /The HAProxy configuration the scale-out test runs[^\n]*\n\n```\n([\s\S]*?)```/.exec(readme);
+  expect(excerpt).not.toBeNull();
+  const settings = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.replace(/#.*/, '').trim())
+      // Addresses differ; everything else must match.
+      .filter((line) => line && !/^(bind|server) /.test(line));
+  const config = haproxyConfig({ port: 1, statsPort: 2, backends: [] });
+  for (const line of settings(excerpt![1])) expect(settings(config)).toContain(line);
+  // And the other way round for the backend, the part that decides what a restart does (the
+  // x-served-by header is only for this test).
+  const backend = /backend authapi\n([\s\S]*?)\n\n/.exec(config)![1];
+  for (const line of settings(backend).filter((each) => !each.startsWith('http-response'))) {
+    expect(settings(excerpt![1])).toContain(line);
   }
 });
