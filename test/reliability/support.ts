@@ -1,8 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest, type Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -299,7 +299,8 @@ export interface HttpResult {
 
 /**
  * One request on its own connection (no keep-alive: a server killed between two requests cannot
- * leave a stale pooled socket behind). onSent fires when the whole request has been written.
+ * leave a stale pooled socket behind), unless an agent is given (a client keeping its connection
+ * to a load balancer). onSent fires when the whole request has been written.
  */
 export function httpCall(
   url: string,
@@ -309,6 +310,7 @@ export function httpCall(
     body?: string;
     timeoutMs?: number;
     onSent?: () => void;
+    agent?: Agent;
   } = {},
 ): Promise<HttpResult> {
   const begin = Date.now();
@@ -316,7 +318,7 @@ export function httpCall(
     const req = httpRequest(url, {
       method: options.method ?? 'GET',
       headers: options.headers,
-      agent: false,
+      agent: options.agent ?? false,
       timeout: options.timeoutMs ?? 20_000,
     });
     req.on('timeout', () =>
@@ -359,7 +361,13 @@ export async function gql(
   baseUrl: string,
   query: string,
   variables: Record<string, unknown> = {},
-  options: { token?: string; headers?: Record<string, string>; timeoutMs?: number; onSent?: () => void } = {},
+  options: {
+    token?: string;
+    headers?: Record<string, string>;
+    timeoutMs?: number;
+    onSent?: () => void;
+    agent?: Agent;
+  } = {},
 ): Promise<GqlResult> {
   const url = baseUrl.endsWith('/graphql') ? baseUrl : `${baseUrl}/graphql`;
   const result = await httpCall(url, {
@@ -372,6 +380,7 @@ export async function gql(
     body: JSON.stringify({ query, variables }),
     timeoutMs: options.timeoutMs,
     onSent: options.onSent,
+    agent: options.agent,
   });
   let body: { data?: Record<string, any> | null; errors?: GqlError[] } = {};
   try {
@@ -592,4 +601,160 @@ async function postgresIds(runuser: string): Promise<[number, number]> {
   const gid = Number((await run(runuser, ['-u', 'postgres', '--', 'id', '-g'])).stdout.trim());
   if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error('Cannot find the postgres user id.');
   return [uid, gid];
+}
+
+// ---------------------------------------------------------------------------------------------
+// A load balancer in front of several server processes: Debian's HAProxy
+
+export const HAPROXY = '/usr/sbin/haproxy';
+
+export interface Backend {
+  name: string;
+  port: number;
+}
+
+/**
+ * The settings the README's "Running several instances" recommends: round robin; a server leaves
+ * the rotation at its first failed /readyz check (a draining instance closes its listener, so the
+ * check is refused at once) and comes back after two good ones; a request whose connection fails,
+ * or whose connection is closed before any answer (an idle kept-alive connection the draining
+ * server closed just as the request went out), is sent again, to another server. No retry after
+ * a timeout or after part of an answer: such a request may have run.
+ */
+export function haproxyConfig(options: { port: number; statsPort: number; backends: Backend[] }): string {
+  return [
+    'global',
+    '  maxconn 2000',
+    '  log stderr format raw local0 info',
+    '',
+    'defaults',
+    '  mode http',
+    '  log global',
+    '  option httplog',
+    '  timeout connect 1s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '  timeout http-keep-alive 10s',
+    '',
+    'frontend api',
+    `  bind 127.0.0.1:${options.port}`,
+    '  option forwardfor',
+    '  default_backend authapi',
+    '',
+    'backend authapi',
+    '  balance roundrobin',
+    '  option httpchk GET /readyz',
+    '  http-check expect status 200',
+    '  timeout check 2s',
+    '  default-server inter 250ms fall 2 rise 2',
+    '  retries 3',
+    '  retry-on conn-failure empty-response',
+    '  option redispatch 1',
+    // Which instance answered: lets a test check that every instance saw a request.
+    '  http-response set-header x-served-by %s',
+    ...options.backends.map((backend) => `  server ${backend.name} 127.0.0.1:${backend.port} check`),
+    '',
+    'frontend stats',
+    `  bind 127.0.0.1:${options.statsPort}`,
+    '  stats enable',
+    '  stats uri /stats',
+    '',
+  ].join('\n');
+}
+
+/** HAProxy in the foreground on free ports, its config in a temp dir, its log kept in memory. */
+export class Haproxy {
+  private logText = '';
+  readonly exited: Promise<ExitInfo>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+    readonly statsPort: number,
+    readonly dir: string,
+  ) {
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    const keep = (chunk: string) => {
+      this.logText = (this.logText + chunk).slice(-2_000_000);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.exited = new Promise((done) => child.once('close', (code, signal) => done({ code, signal })));
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** HAProxy's log: one line per request (option httplog), plus server state changes. */
+  get log(): string {
+    return this.logText;
+  }
+
+  /**
+   * Log lines of requests to the API that did not end well: a status other than 200, or
+   * termination flags other than "----" (e.g. SC--: the server refused the connection).
+   */
+  failedRequests(): string[] {
+    return this.logText.split('\n').filter((line) => / api authapi\//.test(line) && !/ 200 \d+ - - ---- /.test(line));
+  }
+
+  static async start(backends: Backend[]): Promise<Haproxy> {
+    if (!existsSync(HAPROXY)) {
+      throw new Error(
+        `The scale-out test needs HAProxy at ${HAPROXY}: apt-get install -y --no-install-recommends haproxy`,
+      );
+    }
+    const dir = await tempDir('haproxy');
+    const [port, statsPort] = [await freePort(), await freePort()];
+    const file = join(dir, 'haproxy.cfg');
+    await writeFile(file, haproxyConfig({ port, statsPort, backends }));
+    await run(HAPROXY, ['-c', '-q', '-f', file]);
+    // -db: foreground, no daemon; the process is ours to stop.
+    const child = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proxy = new Haproxy(child, port, statsPort, dir);
+    await eventually(
+      async () => (await httpCall(`http://127.0.0.1:${statsPort}/stats;csv`, { timeoutMs: 1000 })).status === 200,
+      10_000,
+      100,
+      'HAProxy to listen',
+    );
+    return proxy;
+  }
+
+  /** Each server's status as the stats page says it: UP, DOWN, "UP 1/2" (rising), "DOWN 1/2"… */
+  async serverStates(): Promise<Record<string, string>> {
+    const csv = (await httpCall(`http://127.0.0.1:${this.statsPort}/stats;csv`, { timeoutMs: 2000 })).text;
+    const [header, ...rows] = csv.trim().split('\n');
+    const columns = header.replace(/^# /, '').split(',');
+    const [proxyColumn, serverColumn, statusColumn] = ['pxname', 'svname', 'status'].map((name) =>
+      columns.indexOf(name),
+    );
+    const states: Record<string, string> = {};
+    for (const row of rows) {
+      const cells = row.split(',');
+      if (cells[proxyColumn] === 'authapi' && !['FRONTEND', 'BACKEND'].includes(cells[serverColumn])) {
+        states[cells[serverColumn]] = cells[statusColumn];
+      }
+    }
+    return states;
+  }
+
+  async waitForState(server: string, state: 'UP' | 'DOWN', timeoutMs = 15_000): Promise<void> {
+    await eventually(
+      async () => (await this.serverStates())[server] === state,
+      timeoutMs,
+      50,
+      `HAProxy to see ${server} ${state}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(kill);
+    await rm(this.dir, { recursive: true, force: true });
+  }
 }
