@@ -15,6 +15,7 @@ import {
   ROOT,
   sleep,
   startServer,
+  refusedWithin,
   whoAmI,
   type Account,
   type GqlResult,
@@ -202,7 +203,7 @@ test('a logout on one instance is refused on every instance, directly and throug
 
   expect((await gql(instances[2].baseUrl, LOGOUT, {}, { token })).data).toEqual({ logout: true });
 
-  for (const server of instances) expect(await whoAmI(server.baseUrl, token)).toEqual({ code: 'UNAUTHENTICATED' });
+  for (const server of instances) await refusedWithin(server.baseUrl, token);
   expect(await throughEveryInstance((base) => gql(base, ME, {}, { token }))).toEqual(everywhere('UNAUTHENTICATED'));
   expect(await throughEveryInstance((base) => gql(base, ME, {}, { headers: bearer }))).toEqual(
     everywhere('UNAUTHENTICATED'),
@@ -222,7 +223,7 @@ test('revokeSession on one instance is refused on every instance', async () => {
   expect(revoked.data).toEqual({ revokeSession: true });
 
   for (const server of instances) {
-    expect(await whoAmI(server.baseUrl, otherToken)).toEqual({ code: 'UNAUTHENTICATED' });
+    await refusedWithin(server.baseUrl, otherToken);
     expect(await whoAmI(server.baseUrl, user.token)).toEqual({ id: user.id });
   }
   expect(await throughEveryInstance((base) => gql(base, ME, {}, { token: otherToken }))).toEqual(

@@ -431,6 +431,21 @@ export async function whoAmI(baseUrl: string, token: string): Promise<{ id?: str
   return { id: result.data?.me?.id };
 }
 
+/**
+ * Another instance learns of a revocation through PostgreSQL LISTEN/NOTIFY (its session cache is on
+ * by default), milliseconds after the revoking call returns: polls until the token is refused,
+ * failing past the README's bound of 1 s.
+ */
+export async function refusedWithin(baseUrl: string, token: string, boundMs = 1000): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const answer = await whoAmI(baseUrl, token);
+    if (answer.code === 'UNAUTHENTICATED') return;
+    if (Date.now() > deadline) throw new Error(`${baseUrl} still accepts a revoked token after ${boundMs} ms`);
+    await sleep(20);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // A private PostgreSQL cluster
 
