@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { Server as NetServer, type AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager, PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -12,6 +16,7 @@ import { createContext, type Context } from './context';
 import { openDatabase } from './db/database';
 import { AppError, createFormatError } from './errors';
 import { rejectControlCharacters } from './http/control-characters';
+import { recordOutcome } from './http/record-outcome';
 import { createRequestHandler } from './http/request-handler';
 import { Redis } from 'ioredis';
 import { graphqlArmor, MAX_TOKENS, OnePasswordOperationPerRequest } from './http/graphql-limits';
@@ -60,19 +65,6 @@ async function drainHttpServer(server: Server, timeoutMs: number): Promise<void>
   await closed;
   clearTimeout(cut);
 }
-
-/** Notes each request's operation name and outcome code for the access log line. */
-const recordOutcome: ApolloServerPlugin<Context> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ contextValue, operationName, response }) {
-        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-        contextValue.request.log.operationName = operationName;
-        contextValue.request.log.outcome = errors?.length ? String(errors[0].extensions?.code ?? 'ERROR') : 'OK';
-      },
-    };
-  },
-};
 
 /** SUPERUSER_* at start: created, or why not (the fields' problems; never the password). */
 async function createFirstSuperuser(
@@ -169,6 +161,9 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
           ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
           : ApolloServerPluginLandingPageDisabled(),
         ...(production ? [ApolloServerPluginDisableSuggestions()] : []),
+        // Apollo's defaults: cache hints (never given; security.ts sends no-store), federation traces.
+        ApolloServerPluginCacheControlDisabled(),
+        ApolloServerPluginInlineTraceDisabled(),
       ],
     });
     await apollo.start();

@@ -81,8 +81,13 @@ function recordHeaders(middleware: Middleware): HeaderPlan {
   return plan;
 }
 
+/** API answers (a user's data, tokens) are never stored by a browser or a shared cache. */
+function noStore(plan: HeaderPlan): HeaderPlan {
+  return { ...plan, set: [...plan.set, ['cache-control', 'no-store']] };
+}
+
 const headersFor: Record<ResponseKind, HeaderPlan> = {
-  api: recordHeaders(apiHeaders),
+  api: noStore(recordHeaders(apiHeaders)),
   graphiql: recordHeaders(explorerHeaders),
   sandbox: recordHeaders(landingPageHeaders),
 };

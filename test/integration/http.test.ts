@@ -102,6 +102,17 @@ describe('POST application/json', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
+
+  test('an answer is never stored by a browser or a shared cache (cache-control: no-store)', async () => {
+    const user = await registerUser(t.url);
+    const response = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Token ${user.token}` },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    expect(await response.json()).toEqual({ data: { me: { id: user.id } } });
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
 });
 
 describe('GET', () => {
