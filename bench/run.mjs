@@ -229,7 +229,9 @@ function buildScenarios(tag) {
     },
   });
   const registerBody = () => {
-    const username = `r${tag}${(registrations++).toString(36)}`;
+    // The counter in digits 2-9 only: no two names may look alike (0/o, 1/l are confusable, and a
+    // look-alike of an existing username is refused as taken).
+    const username = `r${tag}${(registrations++).toString(8).replace(/[0-7]/g, (digit) => String(Number(digit) + 2))}`;
     return {
       query: REGISTER,
       variables: {
@@ -427,14 +429,18 @@ async function measureBackend(kind, bcryptBound, runStamp) {
     cleanups.push(() => server.stop());
     return server;
   };
+  // A0 shares A's database with the session cache off; an embedded data directory belongs to one
+  // process, so on PGlite there is no A0 (and no me_nocache).
   const [baseline, serverA, serverA0, serverB, serverC] = await Promise.all([
     startOne('baseline', 'bench/baseline-server.mjs', { NODE_ENV: 'production', LOG_LEVEL: 'warn' }),
     startOne('server A', 'dist/main.js', { ...serverEnv, DATABASE_URL: data.a.appUrl }),
-    startOne('server A0', 'dist/main.js', { ...serverEnv, DATABASE_URL: data.a.appUrl, SESSION_CACHE_SECONDS: '0' }),
+    kind === 'postgres'
+      ? startOne('server A0', 'dist/main.js', { ...serverEnv, DATABASE_URL: data.a.appUrl, SESSION_CACHE_SECONDS: '0' })
+      : null,
     startOne('server B', 'dist/main.js', { ...serverEnv, DATABASE_URL: data.b.appUrl }),
     startOne('server C', 'dist/main.js', { ...serverEnv, DATABASE_URL: data.c.appUrl }),
   ]);
-  const servers = { baseline, A: serverA, A0: serverA0, B: serverB, C: serverC };
+  const servers = { baseline, A: serverA, ...(serverA0 ? { A0: serverA0 } : {}), B: serverB, C: serverC };
   const idleRss = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.rss()]));
   log(
     `  ready (idle RSS): ${Object.entries(servers)
@@ -455,14 +461,14 @@ async function measureBackend(kind, bcryptBound, runStamp) {
   };
   const tokens = {
     A: await tokenFor(serverA, 1, 'A'),
-    A0: await tokenFor(serverA0, 1, 'A0'),
+    ...(serverA0 ? { A0: await tokenFor(serverA0, 1, 'A0') } : {}),
     B: await tokenFor(serverB, 2, 'B'),
     C: await tokenFor(serverC, 3, 'C'),
   };
 
   const only = flags.only ? new Set(flags.only.split(',').map((id) => id.trim())) : null;
   const scenarios = buildScenarios(`${Date.now().toString(36)}${kind[1]}`).scenarios.filter(
-    (scenario) => !only || only.has(scenario.id),
+    (scenario) => (!only || only.has(scenario.id)) && servers[scenario.server],
   );
   if (scenarios.length === 0) throw new Error(`--only ${flags.only} names no scenario`);
   const runStep = async (scenario, duration) => {
