@@ -1,15 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { ConfigError, loadConfig } from '../../src/config';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { loadConfig } from '../../src/config';
+import { problemsOf } from '../support/config-problems';
 
 test('defaults serve a development API on an embedded database in ./data', () => {
   expect(loadConfig({})).toMatchObject({

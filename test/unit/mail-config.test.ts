@@ -1,15 +1,6 @@
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { loadConfig } from '../../src/config';
+import { problemsOf } from '../support/config-problems';
 
 const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db/app' };
 

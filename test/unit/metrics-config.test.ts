@@ -1,15 +1,6 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { problemsOf } from '../support/config-problems';
 import { METRICS_TOKEN_MIN_LENGTH } from '../../src/config-metrics';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 const TOKEN = 'a'.repeat(METRICS_TOKEN_MIN_LENGTH);
 
